@@ -96,6 +96,28 @@ void batch_set_log_append_time(uint8_t *p, size_t len, int64_t ts);
  */
 int batch_validate(const uint8_t *p, size_t len, buf_t *scratch);
 
+/*
+ * The rules above are Kafka's for batches from clients (LogValidator,
+ * AppendOrigin.Client): records_count == lastOffsetDelta + 1 > 0 and
+ * offset deltas 0, 1, 2 ... BATCH_VALIDATE_REPLICA relaxes them to what
+ * a leader's (possibly compacted) log may hold: records_count >= 0 and
+ * offset deltas strictly increasing within 0..lastOffsetDelta. Use it for
+ * replica fetches and log recovery. @len must be exactly the batch's size
+ * (batch_size()); a longer or shorter range is KERR_CORRUPT_MESSAGE.
+ * Uncompressed batches are checked in place without allocating.
+ */
+#define BATCH_VALIDATE_REPLICA 0x1u
+int batch_validate_flags(const uint8_t *p, size_t len, buf_t *scratch,
+                         unsigned flags);
+
+/*
+ * Decompressed records beyond this are refused (KERR_CORRUPT_MESSAGE from
+ * validation, ERR_TOOBIG from the iterator): a bound on what one batch may
+ * make us allocate. 256 MiB = message.max.bytes' 1 MiB default at a 256:1
+ * compression ratio.
+ */
+#define BATCH_MAX_PLAIN ((size_t)256 << 20)
+
 /* one record, as views into the (decompressed) records area */
 typedef struct batch_header_kv {
     const uint8_t *key;     /* NULL = null */
@@ -127,8 +149,10 @@ typedef struct batch_iter {
 } batch_iter_t;
 
 /*
- * Iterates the records of one whole batch at @p (@len bytes), decompressing
- * first if needed. Returns 0 or ERR_CORRUPT / ERR_INVAL (unknown codec).
+ * Iterates the records of one whole batch at @p (@len >= its size bytes),
+ * decompressing first if needed. Returns 0 or ERR_CORRUPT / ERR_INVAL
+ * (unknown codec) / ERR_TOOBIG (over BATCH_MAX_PLAIN); @it needs
+ * batch_iter_fini() whatever the result. Does not check the CRC.
  * batch_iter_next() returns 1 with @rec filled, 0 at the end, or a negative
  * ERR_* code. batch_iter_fini() frees the decompression buffer.
  */
@@ -141,7 +165,12 @@ int batch_record_header(const batch_record_t *rec, int32_t i,
 
 /*
  * Builds one batch v2 from records (for tests, tools and compaction):
- * appends the encoded batch to @out with the given codec, base offset 0.
+ * appends the encoded batch to @out with the given codec and base offset,
+ * as a producer without idempotence writes it: CreateTime, producer id,
+ * epoch and base sequence -1, partitionLeaderEpoch -1, baseTimestamp =
+ * the first record's, maxTimestamp = the largest, offset deltas 0..n-1.
+ * Returns 0, ERR_INVAL (nrecs < 1, unknown codec, a NULL header key) or
+ * ERR_TOOBIG (over 2 GiB); on error @out is left as it was.
  */
 typedef struct batch_build_record {
     const void *key;       /* NULL = null key */

@@ -37,6 +37,8 @@ typedef struct kbytes {
 } kbytes_t;
 
 void kread_init(kread_t *kr, const void *data, size_t len);
+/* sets the sticky error (ERR_PROTO) and empties the reader */
+void kread_fail(kread_t *kr);
 static inline size_t
 kread_left(const kread_t *kr)
 {
@@ -68,6 +70,13 @@ kbytes_t kread_bytes(kread_t *kr, bool flexible);
 int32_t kread_array(kread_t *kr, bool flexible, size_t min_elem_size);
 /* skips a tagged-field section (uvarint count, then tag/size/bytes) */
 void kread_tags(kread_t *kr);
+/*
+ * For decoders that read some tags: after n = kread_uvarint(kr), call this
+ * n times (while !kr->err). Reads one field's tag and size, points @field
+ * at its bytes (a reader of its own) and advances @kr past them. Returns
+ * the tag; unknown tags are simply not looked at.
+ */
+uint32_t kread_tag(kread_t *kr, kread_t *field);
 /* returns a pointer to the next @n bytes and advances, or NULL on error */
 const uint8_t *kread_raw(kread_t *kr, size_t n);
 

@@ -15,9 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "samsa/buf.h"
 #include "samsa/kread.h"
+#include "samsa/varint.h"
 
 /*
  * A reference to @len bytes at offset @off of file @fd. The holder calls
@@ -62,18 +64,119 @@ kwrite_len(const kwrite_t *kw)
     return kw->total;
 }
 
-void kwrite_i8(kwrite_t *kw, int8_t v);
-void kwrite_i16(kwrite_t *kw, int16_t v);
-void kwrite_i32(kwrite_t *kw, int32_t v);
-void kwrite_i64(kwrite_t *kw, int64_t v);
-void kwrite_u32(kwrite_t *kw, uint32_t v);
-void kwrite_bool(kwrite_t *kw, bool v);
-void kwrite_f64(kwrite_t *kw, double v);
-void kwrite_varint(kwrite_t *kw, int32_t v);
-void kwrite_varlong(kwrite_t *kw, int64_t v);
-void kwrite_uvarint(kwrite_t *kw, uint32_t v);
-void kwrite_uuid(kwrite_t *kw, const uint8_t uuid[16]);
-void kwrite_raw(kwrite_t *kw, const void *data, size_t len);
+/*
+ * Fixed-width and varint primitives are inline: they are on every
+ * response's hot path. Each one reserves its bytes (growing kw->buf only
+ * when full; no other allocation) and appends big-endian.
+ */
+static inline uint8_t *
+kwrite_room(kwrite_t *kw, size_t n)
+{
+    if (kw->buf.cap - kw->buf.len < n)
+        buf_reserve(&kw->buf, n);
+    return kw->buf.data + kw->buf.len;
+}
+
+static inline void
+kwrite_advance(kwrite_t *kw, size_t n)
+{
+    kw->buf.len += n;
+    kw->total += n;
+}
+
+static inline void
+kwrite_raw(kwrite_t *kw, const void *data, size_t len)
+{
+    if (len == 0)
+        return;
+    memcpy(kwrite_room(kw, len), data, len);
+    kwrite_advance(kw, len);
+}
+
+static inline void
+kwrite_i8(kwrite_t *kw, int8_t v)
+{
+    *kwrite_room(kw, 1) = (uint8_t)v;
+    kwrite_advance(kw, 1);
+}
+
+static inline void
+kwrite_i16(kwrite_t *kw, int16_t v)
+{
+    uint8_t *p = kwrite_room(kw, 2);
+
+    p[0] = (uint8_t)((uint16_t)v >> 8);
+    p[1] = (uint8_t)v;
+    kwrite_advance(kw, 2);
+}
+
+static inline void
+kwrite_u32(kwrite_t *kw, uint32_t v)
+{
+    uint8_t *p = kwrite_room(kw, 4);
+
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+    kwrite_advance(kw, 4);
+}
+
+static inline void
+kwrite_i32(kwrite_t *kw, int32_t v)
+{
+    kwrite_u32(kw, (uint32_t)v);
+}
+
+static inline void
+kwrite_i64(kwrite_t *kw, int64_t v)
+{
+    uint8_t *p = kwrite_room(kw, 8);
+    uint64_t u = (uint64_t)v;
+
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(u >> (56 - 8 * i));
+    kwrite_advance(kw, 8);
+}
+
+static inline void
+kwrite_bool(kwrite_t *kw, bool v)
+{
+    kwrite_i8(kw, v ? 1 : 0);
+}
+
+static inline void
+kwrite_f64(kwrite_t *kw, double v)
+{
+    int64_t u;
+
+    memcpy(&u, &v, 8);
+    kwrite_i64(kw, u);
+}
+
+static inline void
+kwrite_uvarint(kwrite_t *kw, uint32_t v)
+{
+    kwrite_advance(kw, varint_encode_u32(kwrite_room(kw, VARINT_MAX32), v));
+}
+
+static inline void
+kwrite_varint(kwrite_t *kw, int32_t v)
+{
+    kwrite_advance(kw, varint_encode_i32(kwrite_room(kw, VARINT_MAX32), v));
+}
+
+static inline void
+kwrite_varlong(kwrite_t *kw, int64_t v)
+{
+    kwrite_advance(kw, varint_encode_i64(kwrite_room(kw, VARINT_MAX64), v));
+}
+
+static inline void
+kwrite_uuid(kwrite_t *kw, const uint8_t uuid[16])
+{
+    kwrite_raw(kw, uuid, 16);
+}
 
 /* STRING (or COMPACT_STRING when @flexible); @s NULL writes a null string */
 void kwrite_cstr(kwrite_t *kw, const char *s, bool flexible);
@@ -85,10 +188,17 @@ void kwrite_bytes(kwrite_t *kw, const void *data, int32_t len, bool flexible);
 void kwrite_array(kwrite_t *kw, int32_t n, bool flexible);
 /* an empty tagged-field section (uvarint 0) */
 void kwrite_tags_empty(kwrite_t *kw);
+/*
+ * One tagged field whose value is already encoded (@len bytes); write the
+ * section's count with kwrite_uvarint() first, tags in increasing order.
+ */
+void kwrite_tag(kwrite_t *kw, uint32_t tag, const void *data, size_t len);
 
 /*
  * Reserves 4 bytes for an int32 to be filled in later (a length that is
  * known only after the data). Returns the buffer offset for kwrite_patch_i32.
+ * Measure what follows with kwrite_len() differences, not buffer offsets:
+ * file chunks count in kwrite_len() but not in kw->buf.
  */
 size_t kwrite_mark_i32(kwrite_t *kw);
 void kwrite_patch_i32(kwrite_t *kw, size_t mark, int32_t v);

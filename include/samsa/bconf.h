@@ -1,0 +1,80 @@
+/*
+ * bconf: samsad's configuration (samsad.conf, Kafka's broker key names).
+ *
+ * bconf_load() fills a bconf_t from defaults, the file and --override
+ * options, then checks and derives (listeners -> host/port, the
+ * ms/minutes/hours precedence of log.roll.* and log.retention.*).
+ * The table in bconf.c is the one list of keys: --help, samsad.conf(5) and
+ * its consistency test come from it. Read-only after startup.
+ */
+#ifndef SAMSA_BCONF_H
+#define SAMSA_BCONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "samsa/conf.h"
+
+/* an integer key that was not given (Kafka's "null" defaults) */
+#define BCONF_UNSET INT64_MIN
+
+typedef struct bconf {
+    int32_t broker_id;
+    char *listeners;
+    char *advertised_listeners;
+    char *log_dir;
+    char *log_dirs;
+    char *zookeeper_connect;
+    int32_t zookeeper_session_timeout_ms;
+    int32_t num_network_threads;
+    int32_t num_partitions;
+    int32_t default_replication_factor;
+    int32_t min_insync_replicas;
+    bool auto_create_topics_enable;
+    bool delete_topic_enable;
+    bool unclean_leader_election_enable;
+    int32_t message_max_bytes;
+    int32_t socket_request_max_bytes;
+    int64_t log_segment_bytes;
+    int64_t log_roll_ms;
+    int64_t log_roll_hours;
+    int64_t log_retention_ms;
+    int64_t log_retention_minutes;
+    int64_t log_retention_hours;
+    int64_t log_retention_bytes;
+    int64_t log_retention_check_interval_ms;
+    int64_t log_flush_interval_messages;
+    int64_t log_flush_interval_ms;
+    int64_t log_flush_scheduler_interval_ms;
+    int32_t log_index_interval_bytes;
+    int32_t log_index_size_max_bytes;
+    int64_t connections_max_idle_ms;
+    int64_t replica_lag_time_max_ms;
+    char *broker_rack;
+    char *log_level;           /* samsa's own: debug, info, warn, error */
+
+    /* derived by bconf_load() */
+    char *listen_host;         /* bind address; "" = all interfaces */
+    int32_t listen_port;
+    char *advertised_host;
+    int32_t advertised_port;
+    char **dirs;               /* log.dirs split on ',' */
+    int ndirs;
+    int64_t roll_ms;           /* effective log.roll */
+    int64_t retention_ms;      /* effective log.retention; -1 unlimited */
+    int64_t flush_ms;          /* effective log.flush.interval.ms */
+} bconf_t;
+
+extern const conf_key_t bconf_keys[];
+extern const size_t bconf_nkeys;
+
+/*
+ * Loads and checks the configuration; 0, or ERR_CONFIG / ERR_IO with a
+ * message naming file, line and key. On error @conf is freed.
+ */
+int bconf_load(bconf_t *conf, const char *path, char *const *overrides,
+               int noverrides, char *errbuf, size_t errlen);
+void bconf_free(bconf_t *conf);
+
+#endif

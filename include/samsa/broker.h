@@ -1,0 +1,47 @@
+/*
+ * broker: the request-serving core of samsad. Dispatches each request frame
+ * to its handler (src/broker/h_*.c), parks long-polling fetches in the
+ * purgatory, and applies the controller's decisions (LeaderAndIsr,
+ * StopReplica, UpdateMetadata) to the local logs and metadata cache.
+ *
+ * Threads: broker_on_frame/on_close run on the IO loop that owns the
+ * connection; the ctl hooks run on the controller/ZooKeeper thread.
+ */
+#ifndef SAMSA_BROKER_H
+#define SAMSA_BROKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "samsa/bconf.h"
+#include "samsa/conn.h"
+#include "samsa/ctl.h"
+#include "samsa/logmgr.h"
+#include "samsa/metacache.h"
+
+typedef struct broker broker_t;
+
+/* @conf and @lm must outlive the broker */
+broker_t *broker_new(const bconf_t *conf, logmgr_t *lm);
+void broker_free(broker_t *b);
+/* the controller handle used for topic administration (set once) */
+void broker_set_ctl(broker_t *b, ctl_t *ctl);
+
+/* net callbacks (ud = broker) */
+void broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
+                     void *ud);
+void broker_on_close(conn_t *conn, void *ud);
+
+/* ctl hooks (ud = broker) */
+void broker_on_leader_and_isr(const ctl_partition_state_t *parts, int n,
+                              void *ud);
+void broker_on_stop_replica(const char *topic, int32_t partition, bool del,
+                            void *ud);
+void broker_on_metadata(mc_snapshot_t *snap, void *ud);
+
+/* the topic-level config check handed to the controller (CreateTopics) */
+bool broker_topic_config_valid(const char *key, const char *value, char *err,
+                               size_t errlen);
+
+#endif

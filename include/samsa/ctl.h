@@ -1,0 +1,145 @@
+/*
+ * ctl: the broker's ZooKeeper membership and the controller.
+ *
+ * Every broker runs one ctl_t: one thread (the "ctl thread") draining one
+ * event queue (DESIGN §3) that holds ZooKeeper completions and watch events,
+ * admin requests from IO loops, and requests from the controller. On it:
+ *
+ *   - membership: /cluster/id, the ephemeral /brokers/ids/<id>
+ *     (re-registered after a session expiry), controller election (DESIGN
+ *     §6: one multi-op creates the ephemeral /controller and bumps
+ *     /controller_epoch conditionally);
+ *   - admin requests (any broker, Kafka 2.8 semantics): CreateTopics writes
+ *     /config/topics/<t> + /brokers/topics/<t>, DeleteTopics creates
+ *     /admin/delete_topics/<t>, CreatePartitions rewrites /brokers/topics/<t>;
+ *     each completes when this broker's metadata shows the result;
+ *   - the controller (only on the elected broker): loads the tree with
+ *     pipelined reads, runs the partition state machine, writes partition
+ *     state znodes fenced by the controller epoch, and sends LeaderAndIsr /
+ *     StopReplica / UpdateMetadata through a per-broker outbound channel;
+ *   - the broker side of those requests: epoch checks, then the hooks.
+ *
+ * Hooks and done callbacks run on the ctl thread, never on an IO loop; they
+ * must not block for long (hand work to the owner's loop).
+ *
+ * Thread-safety: ctl_create_topics/ctl_delete_topics/ctl_create_partitions
+ * may be called from any thread; they copy their inputs and return at once.
+ * ctl_start/ctl_stop from the daemon's main thread.
+ */
+#ifndef SAMSA_CTL_H
+#define SAMSA_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "samsa/metacache.h"
+
+typedef struct ctl ctl_t;
+
+typedef struct ctl_config {
+    int32_t broker_id;
+    const char *zk_connect;         /* host:port[,host:port][/chroot] */
+    int32_t zk_session_timeout_ms;
+    const char *advertised_host;
+    int32_t advertised_port;
+    const char *rack;               /* NULL: unset */
+    int32_t num_partitions;         /* CreateTopics default */
+    int16_t default_replication_factor;
+    /* validates CreateTopics configs (0-terminated message in @err);
+     * may be NULL (everything accepted); called on the ctl thread */
+    bool (*topic_config_valid)(const char *key, const char *value, char *err,
+                               size_t errlen);
+} ctl_config_t;
+
+/* one partition of a LeaderAndIsr request (Kafka's LeaderAndIsrPartitionState) */
+typedef struct ctl_partition_state {
+    const char *topic;
+    int32_t partition;
+    int32_t leader;            /* -1: none */
+    int32_t leader_epoch;
+    int32_t controller_epoch;
+    int32_t nisr;
+    const int32_t *isr;
+    int32_t nreplicas;
+    const int32_t *replicas;
+} ctl_partition_state_t;
+
+/* all called on the ctl thread; the arrays are valid only during the call */
+typedef struct ctl_hooks {
+    /* partitions this broker replicates: create the log if missing, become
+     * leader (leader == own id) or follower */
+    void (*on_leader_and_isr)(const ctl_partition_state_t *parts, int n,
+                              void *ud);
+    /* stop replicating; @del: delete the log (topic deletion) */
+    void (*on_stop_replica)(const char *topic, int32_t partition, bool del,
+                            void *ud);
+    /* a full metadata snapshot; ownership of @snap passes to the hook */
+    void (*on_metadata)(mc_snapshot_t *snap, void *ud);
+    void *ud;
+} ctl_hooks_t;
+
+/*
+ * Connects to ZooKeeper (failing with a clear message if it is unreachable
+ * within the session timeout), creates the base paths and /cluster/id,
+ * registers /brokers/ids/<id> (waiting up to the session timeout for a stale
+ * registration of our own to vanish; "broker id N is already registered"
+ * otherwise), then starts the ctl thread, which runs the election. Returns 0
+ * or an ERR_* code with a message in @errbuf. Copies @cfg and @hooks.
+ */
+int ctl_start(ctl_t **out, const ctl_config_t *cfg, const ctl_hooks_t *hooks,
+              char *errbuf, size_t errlen);
+/* stops the thread and closes the session so the registration and, if
+ * held, /controller vanish at once. Admin requests still pending complete
+ * with REQUEST_TIMED_OUT, on the thread calling ctl_stop (the only time a
+ * done callback runs elsewhere than the ctl thread); no hook runs after it
+ * returns. ctl_stop(NULL) is a no-op. */
+void ctl_stop(ctl_t *ctl);
+/* the cluster id (valid until ctl_stop) */
+const char *ctl_cluster_id(ctl_t *ctl);
+/* this broker's id */
+int32_t ctl_broker_id(ctl_t *ctl);
+/* true while this broker is the active controller (any thread; a hint) */
+bool ctl_is_controller(ctl_t *ctl);
+
+typedef struct ctl_topic_spec {
+    const char *name;
+    int32_t num_partitions;       /* -1: num.partitions */
+    int16_t replication_factor;   /* -1: default.replication.factor */
+    int32_t nassignments;         /* manual: partition i -> brokers */
+    const int32_t *const *assignments;
+    const int32_t *assignment_lens;
+    int32_t nconfigs;
+    const char *const *config_keys;
+    const char *const *config_values;
+} ctl_topic_spec_t;
+
+typedef struct ctl_result {
+    const char *name;
+    int16_t error_code;           /* KERR_* */
+    const char *error_message;    /* NULL when none */
+    int32_t num_partitions;       /* -1 on error */
+    int16_t replication_factor;   /* -1 on error */
+} ctl_result_t;
+
+/* called once, on the ctl thread; @results (one per input, same order)
+ * valid only during the call */
+typedef void (*ctl_done_fn)(const ctl_result_t *results, int n, void *ud);
+
+/*
+ * Admin requests, any thread. Inputs are copied before returning. @done may
+ * be NULL (fire and forget). timeout_ms <= 0 (or validate_only) answers as
+ * soon as the znodes are written (or validated); otherwise when this
+ * broker's metadata shows the result, or REQUEST_TIMED_OUT at timeout_ms.
+ */
+void ctl_create_topics(ctl_t *ctl, const ctl_topic_spec_t *specs, int n,
+                       bool validate_only, int32_t timeout_ms,
+                       ctl_done_fn done, void *ud);
+void ctl_delete_topics(ctl_t *ctl, const char *const *names, int n,
+                       int32_t timeout_ms, ctl_done_fn done, void *ud);
+/* @counts: the new total partition count of each topic */
+void ctl_create_partitions(ctl_t *ctl, const char *const *names,
+                           const int32_t *counts, int n, bool validate_only,
+                           int32_t timeout_ms, ctl_done_fn done, void *ud);
+
+#endif

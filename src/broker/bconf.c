@@ -1,0 +1,243 @@
+/*
+ * bconf.c: the table of samsad's configuration keys and their checks
+ * (see bconf.h). Names, defaults and meanings follow Kafka 2.8's broker
+ * configuration wherever Kafka has the key.
+ */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "samsa/bconf.h"
+#include "samsa/err.h"
+#include "samsa/say.h"
+#include "samsa/xmalloc.h"
+
+#define I32 CONF_INT32
+#define I64 CONF_INT64
+#define KEY(name, type, field, dflt, min, max, doc)                          \
+    {name, type, offsetof(bconf_t, field), dflt, min, max, doc}
+#define IMAX INT32_MAX
+#define LMAX INT64_MAX
+
+const conf_key_t bconf_keys[] = {
+    KEY("broker.id", I32, broker_id, NULL, 0, IMAX,
+        "unique id of this broker in the cluster (required)"),
+    KEY("listeners", CONF_STRING, listeners, "PLAINTEXT://:9092", 0, 0,
+        "where to accept clients: PLAINTEXT://host:port (empty host = all)"),
+    KEY("advertised.listeners", CONF_STRING, advertised_listeners, NULL, 0, 0,
+        "the address clients are told to use (default: listeners)"),
+    KEY("log.dir", CONF_STRING, log_dir, LOCALSTATEDIR "/lib/samsa", 0, 0,
+        "the log directory, used when log.dirs is not set"),
+    KEY("log.dirs", CONF_STRING, log_dirs, NULL, 0, 0,
+        "comma-separated log directories"),
+    KEY("zookeeper.connect", CONF_STRING, zookeeper_connect, NULL, 0, 0,
+        "ZooKeeper ensemble host:port[,host:port][/chroot] (required)"),
+    KEY("zookeeper.session.timeout.ms", I32, zookeeper_session_timeout_ms,
+        "18000", 1000, IMAX, "ZooKeeper session timeout"),
+    KEY("num.network.threads", I32, num_network_threads, "0", 0, 256,
+        "IO loops serving clients; 0 = one per CPU core"),
+    KEY("num.partitions", I32, num_partitions, "1", 1, 1000000,
+        "partitions of an automatically created topic"),
+    KEY("default.replication.factor", I32, default_replication_factor, "1",
+        1, 32767, "replication factor of an automatically created topic"),
+    KEY("min.insync.replicas", I32, min_insync_replicas, "1", 1, IMAX,
+        "replicas that must hold a batch before acks=all succeeds"),
+    KEY("auto.create.topics.enable", CONF_BOOL, auto_create_topics_enable,
+        "true", 0, 0, "create a topic when a client asks for it by name"),
+    KEY("delete.topic.enable", CONF_BOOL, delete_topic_enable, "true", 0, 0,
+        "allow DeleteTopics"),
+    KEY("unclean.leader.election.enable", CONF_BOOL,
+        unclean_leader_election_enable, "false", 0, 0,
+        "elect an out-of-sync replica as leader as a last resort"),
+    KEY("message.max.bytes", I32, message_max_bytes, "1048588", 0, IMAX,
+        "largest record batch accepted"),
+    KEY("socket.request.max.bytes", I32, socket_request_max_bytes,
+        "104857600", 1, IMAX, "largest request frame accepted"),
+    KEY("log.segment.bytes", I64, log_segment_bytes, "1073741824", 14,
+        IMAX, "segment file size at which a new segment is rolled"),
+    KEY("log.roll.ms", I64, log_roll_ms, NULL, 1, LMAX,
+        "segment age at which a new segment is rolled (over log.roll.hours)"),
+    KEY("log.roll.hours", I64, log_roll_hours, "168", 1, IMAX,
+        "segment age in hours at which a new segment is rolled"),
+    KEY("log.retention.ms", I64, log_retention_ms, NULL, -1, LMAX,
+        "age after which segments are deleted; -1 = forever"),
+    KEY("log.retention.minutes", I64, log_retention_minutes, NULL, -1, IMAX,
+        "retention in minutes (when log.retention.ms is not set)"),
+    KEY("log.retention.hours", I64, log_retention_hours, "168", -1, IMAX,
+        "retention in hours (when neither of the above is set)"),
+    KEY("log.retention.bytes", I64, log_retention_bytes, "-1", -1, LMAX,
+        "partition size above which old segments are deleted; -1 = none"),
+    KEY("log.retention.check.interval.ms", I64,
+        log_retention_check_interval_ms, "300000", 1, LMAX,
+        "how often retention is checked"),
+    KEY("log.flush.interval.messages", I64, log_flush_interval_messages,
+        "9223372036854775807", 1, LMAX,
+        "fsync a partition after this many unflushed messages"),
+    KEY("log.flush.interval.ms", I64, log_flush_interval_ms, NULL, 0, LMAX,
+        "fsync a partition after its data is this old"),
+    KEY("log.flush.scheduler.interval.ms", I64,
+        log_flush_scheduler_interval_ms, "9223372036854775807", 0, LMAX,
+        "default of log.flush.interval.ms"),
+    KEY("log.index.interval.bytes", I32, log_index_interval_bytes, "4096", 0,
+        IMAX, "bytes between offset index entries"),
+    KEY("log.index.size.max.bytes", I32, log_index_size_max_bytes,
+        "10485760", 4, IMAX, "largest offset index file"),
+    KEY("connections.max.idle.ms", I64, connections_max_idle_ms, "600000",
+        1, LMAX, "close connections idle this long"),
+    KEY("replica.lag.time.max.ms", I64, replica_lag_time_max_ms, "30000", 1,
+        LMAX, "a follower behind this long leaves the ISR"),
+    KEY("broker.rack", CONF_STRING, broker_rack, NULL, 0, 0,
+        "rack of this broker, for rack-aware replica assignment"),
+    KEY("samsa.log.level", CONF_STRING, log_level, "info", 0, 0,
+        "diagnostic level: debug, info, warn or error"),
+};
+const size_t bconf_nkeys = sizeof(bconf_keys) / sizeof(bconf_keys[0]);
+
+/* parses "PLAINTEXT://host:port" (the first listener of a list) */
+static int
+bconf_listener(const char *spec, char **host, int32_t *port, char *errbuf,
+               size_t errlen, const char *key)
+{
+    const char *p = spec, *colon, *end;
+    int64_t v;
+    char *num;
+
+    if (strncmp(p, "PLAINTEXT://", 12) != 0) {
+        snprintf(errbuf, errlen,
+                 "%s: '%s': only PLAINTEXT://host:port listeners are "
+                 "supported", key, spec);
+        return ERR_CONFIG;
+    }
+    p += 12;
+    end = strchr(p, ',');
+    if (end == NULL)
+        end = p + strlen(p);
+    colon = memrchr(p, ':', end - p);
+    if (colon == NULL) {
+        snprintf(errbuf, errlen, "%s: '%s': missing :port", key, spec);
+        return ERR_CONFIG;
+    }
+    num = xstrndup(colon + 1, end - colon - 1);
+    if (conf_parse_int(num, 0, 65535, &v) != 0) {
+        snprintf(errbuf, errlen, "%s: '%s': invalid port", key, spec);
+        free(num);
+        return ERR_CONFIG;
+    }
+    free(num);
+    *host = xstrndup(p, colon - p);
+    *port = (int32_t)v;
+    return 0;
+}
+
+static void
+bconf_split_dirs(bconf_t *conf)
+{
+    const char *list = conf->log_dirs ? conf->log_dirs : conf->log_dir;
+    char *copy = xstrdup(list), *save = NULL;
+
+    conf->dirs = xcalloc(strlen(list) + 1, sizeof(char *));
+    for (char *tok = strtok_r(copy, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (isspace((unsigned char)*tok))
+            tok++;
+        if (*tok != '\0')
+            conf->dirs[conf->ndirs++] = xstrdup(tok);
+    }
+    free(copy);
+}
+
+static int
+bconf_derive(bconf_t *conf, char *errbuf, size_t errlen)
+{
+    int rc;
+
+    if (conf->broker_id < 0) {
+        snprintf(errbuf, errlen, "broker.id: not set (required)");
+        return ERR_CONFIG;
+    }
+    if (conf->zookeeper_connect == NULL || *conf->zookeeper_connect == '\0') {
+        snprintf(errbuf, errlen, "zookeeper.connect: not set (required)");
+        return ERR_CONFIG;
+    }
+    rc = bconf_listener(conf->listeners, &conf->listen_host,
+                        &conf->listen_port, errbuf, errlen, "listeners");
+    if (rc != 0)
+        return rc;
+    rc = bconf_listener(conf->advertised_listeners ? conf->advertised_listeners
+                                                   : conf->listeners,
+                        &conf->advertised_host, &conf->advertised_port,
+                        errbuf, errlen, "advertised.listeners");
+    if (rc != 0)
+        return rc;
+    if (*conf->advertised_host == '\0') {
+        char name[256];
+
+        if (gethostname(name, sizeof(name)) != 0)
+            snprintf(name, sizeof(name), "localhost");
+        name[sizeof(name) - 1] = '\0';
+        free(conf->advertised_host);
+        conf->advertised_host = xstrdup(name);
+    }
+    bconf_split_dirs(conf);
+    if (conf->ndirs == 0) {
+        snprintf(errbuf, errlen, "log.dirs: no directory given");
+        return ERR_CONFIG;
+    }
+    if (say_parse_level(conf->log_level) < 0) {
+        snprintf(errbuf, errlen,
+                 "samsa.log.level: '%s' is not debug, info, warn or error",
+                 conf->log_level);
+        return ERR_CONFIG;
+    }
+    conf->roll_ms = conf->log_roll_ms != BCONF_UNSET
+                        ? conf->log_roll_ms
+                        : conf->log_roll_hours * 3600000;
+    if (conf->log_retention_ms != BCONF_UNSET)
+        conf->retention_ms = conf->log_retention_ms;
+    else if (conf->log_retention_minutes != BCONF_UNSET)
+        conf->retention_ms = conf->log_retention_minutes * 60000;
+    else
+        conf->retention_ms = conf->log_retention_hours * 3600000;
+    if (conf->retention_ms < 0)
+        conf->retention_ms = -1;
+    conf->flush_ms = conf->log_flush_interval_ms != BCONF_UNSET
+                         ? conf->log_flush_interval_ms
+                         : conf->log_flush_scheduler_interval_ms;
+    return 0;
+}
+
+int
+bconf_load(bconf_t *conf, const char *path, char *const *overrides,
+           int noverrides, char *errbuf, size_t errlen)
+{
+    int rc;
+
+    memset(conf, 0, sizeof(*conf));
+    conf->broker_id = -1;
+    conf->log_roll_ms = BCONF_UNSET;
+    conf->log_retention_ms = BCONF_UNSET;
+    conf->log_retention_minutes = BCONF_UNSET;
+    conf->log_flush_interval_ms = BCONF_UNSET;
+    rc = conf_load(bconf_keys, bconf_nkeys, conf, path, overrides, noverrides,
+                   errbuf, errlen);
+    if (rc == 0)
+        rc = bconf_derive(conf, errbuf, errlen);
+    if (rc != 0)
+        bconf_free(conf);
+    return rc;
+}
+
+void
+bconf_free(bconf_t *conf)
+{
+    conf_free(bconf_keys, bconf_nkeys, conf);
+    free(conf->listen_host);
+    free(conf->advertised_host);
+    for (int i = 0; i < conf->ndirs; i++)
+        free(conf->dirs[i]);
+    free(conf->dirs);
+    memset(conf, 0, sizeof(*conf));
+}

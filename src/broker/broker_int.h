@@ -1,0 +1,157 @@
+/*
+ * broker_int.h: shared by the files of the broker module (dispatch, the
+ * h_*.c handlers, purgatory). Not a public interface.
+ */
+#ifndef SAMSA_BROKER_INT_H
+#define SAMSA_BROKER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "samsa/arena.h"
+#include "samsa/buf.h"
+#include "samsa/bconf.h"
+#include "samsa/broker.h"
+#include "samsa/conn.h"
+#include "samsa/ctl.h"
+#include "samsa/khdr.h"
+#include "samsa/kread.h"
+#include "samsa/kwrite.h"
+#include "samsa/logmgr.h"
+#include "samsa/metacache.h"
+#include "samsa/netloop.h"
+#include "samsa/plog.h"
+
+typedef struct pwaiter pwaiter_t;
+
+struct broker {
+    const bconf_t *conf;
+    logmgr_t *lm;
+    ctl_t *ctl;
+    int32_t id;
+    pthread_mutex_t purg_lock; /* covers the waiter list and wake flags */
+    pwaiter_t *waiters;
+    atomic_int nwaiters;       /* parked requests, for a cheap wake check */
+};
+
+/*
+ * purgatory.c: a request parked on an IO loop until a partition it watches
+ * changes (or its own timer fires). Embedded in the parked request.
+ * watches() runs on any thread under purg_lock and must only read the
+ * waiter; wake() runs on the waiter's loop.
+ */
+struct pwaiter {
+    pwaiter_t *next, *prev;
+    netloop_t *loop;
+    atomic_int refcnt;
+    bool wake_pending;         /* under purg_lock */
+    bool (*watches)(pwaiter_t *w, kstr_t topic, int32_t partition);
+    void (*wake)(pwaiter_t *w);
+    void (*free)(pwaiter_t *w);
+};
+
+void pwaiter_init(pwaiter_t *w, netloop_t *loop);
+void pwaiter_unref(pwaiter_t *w);
+/* registers @w (loop thread); the purgatory holds a reference */
+void purgatory_add(broker_t *b, pwaiter_t *w);
+/* unregisters @w if registered (loop thread); drops that reference */
+void purgatory_remove(broker_t *b, pwaiter_t *w);
+/* clears the pending-wake flag before the waiter re-checks (loop thread) */
+void purgatory_woken(broker_t *b, pwaiter_t *w);
+
+/* per-connection state, kept with conn_set_data() */
+typedef struct bconn {
+    arena_t arena;             /* arrays of the request being handled */
+    buf_t scratch;             /* decompression output for validation */
+} bconn_t;
+
+/* one request being handled */
+typedef struct breq {
+    broker_t *b;
+    conn_t *conn;
+    uint64_t seq;
+    khdr_t hdr;
+    bool flexible;             /* the request uses flexible encoding */
+    arena_t *ar;               /* the decoded request's arrays */
+    bconn_t *bc;               /* the connection's handler state */
+    mc_snapshot_t *snap;       /* metadata for this request (ref held) */
+} breq_t;
+
+/*
+ * A response that is completed later, possibly on another thread
+ * (CreateTopics waiting for the controller). Holds a connection reference.
+ */
+typedef struct bdefer {
+    conn_t *conn;
+    uint64_t seq;
+    int32_t correlation_id;
+    int16_t api_key;
+    int16_t api_version;
+} bdefer_t;
+
+/* a handler: decodes the body from @kr and replies or parks; ERR_PROTO
+ * (malformed body) makes the dispatcher close the connection */
+typedef int (*bhandler_fn)(breq_t *req, kread_t *kr);
+
+/* response framing: size, correlation id, header tags when flexible */
+kwrite_t *bresp_begin(int32_t correlation_id, int16_t api_key,
+                      int16_t api_version);
+/* patches the size field once the response is complete */
+void bresp_finish(kwrite_t *kw);
+/* patches the size and hands the response to the connection (loop thread) */
+void breq_reply(breq_t *req, kwrite_t *kw);
+/* no response (acks=0), but the connection's order must advance */
+void breq_reply_none(breq_t *req);
+
+void bdefer_init(bdefer_t *d, const breq_t *req);
+/* patches the size and replies from any thread; drops the conn reference */
+void bdefer_reply(bdefer_t *d, kwrite_t *kw);
+
+/* the dispatch table, for ApiVersions */
+int broker_api_count(void);
+void broker_api_at(int i, int16_t *key, int16_t *min_version,
+                   int16_t *max_version);
+
+/* topic name validity (Kafka's rules); NULL or a reason */
+const char *broker_topic_name_error(const char *name, int32_t len);
+
+/* a view of a C string (NULL -> null) */
+static inline kstr_t
+kstr_c(const char *s)
+{
+    kstr_t k = {s, s ? (int32_t)strlen(s) : -1};
+    return k;
+}
+
+/*
+ * Finds a partition this broker leads: fills *@plog (a reference the caller
+ * drops with plog_unref) and *@part. Returns KERR_NONE,
+ * KERR_UNKNOWN_TOPIC_OR_PARTITION, KERR_LEADER_NOT_AVAILABLE or
+ * KERR_NOT_LEADER_OR_FOLLOWER.
+ */
+int16_t broker_leader_partition(broker_t *b, const mc_snapshot_t *snap,
+                                kstr_t topic, int32_t partition,
+                                const mc_partition_t **part, plog_t **plog);
+
+/* handlers, one file per API family */
+int h_api_versions(breq_t *req, kread_t *kr);
+int h_metadata(breq_t *req, kread_t *kr);
+int h_produce(breq_t *req, kread_t *kr);
+int h_fetch(breq_t *req, kread_t *kr);
+int h_list_offsets(breq_t *req, kread_t *kr);
+int h_create_topics(breq_t *req, kread_t *kr);
+int h_delete_topics(breq_t *req, kread_t *kr);
+int h_create_partitions(breq_t *req, kread_t *kr);
+int h_describe_configs(breq_t *req, kread_t *kr);
+int h_describe_cluster(breq_t *req, kread_t *kr);
+
+/* an ApiVersions v0 body carrying UNSUPPORTED_VERSION (KIP-511) */
+void h_api_versions_unsupported(breq_t *req);
+
+/* purgatory.c: parked fetches */
+void purgatory_wake(broker_t *b, kstr_t topic, int32_t partition);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * tconf.c: the table of topic-level keys (see tconf.h). Names and defaults
+ * are Kafka 2.8's (LogConfig); each default comes from the broker key named
+ * beside it when samsad.conf has that key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "samsa/err.h"
+#include "samsa/tconf.h"
+
+static const char *const policies[] = {"delete", "compact", NULL};
+static const char *const ts_types[] = {"CreateTime", "LogAppendTime", NULL};
+static const char *const codecs[] = {"uncompressed", "zstd", "lz4",
+                                     "snappy", "gzip", "producer", NULL};
+static const char *const booleans[] = {"true", "false", NULL};
+
+#define LMAXS "9223372036854775807"
+
+const tconf_key_t tconf_keys[] = {
+    {"cleanup.policy", TCONF_LIST, "log.cleanup.policy", "delete", policies,
+     "delete old segments, or compact to the last value per key"},
+    {"compression.type", TCONF_STRING, "compression.type", "producer",
+     codecs, "codec of stored batches; producer keeps the producer's"},
+    {"delete.retention.ms", TCONF_LONG, "log.cleaner.delete.retention.ms",
+     "86400000", NULL, "how long tombstones are kept when compacting"},
+    {"file.delete.delay.ms", TCONF_LONG, "log.segment.delete.delay.ms",
+     "60000", NULL, "delay before a deleted segment's files are removed"},
+    {"flush.messages", TCONF_LONG, "log.flush.interval.messages", LMAXS,
+     NULL, "fsync after this many unflushed messages"},
+    {"flush.ms", TCONF_LONG, "log.flush.interval.ms", LMAXS, NULL,
+     "fsync after data is this old"},
+    {"index.interval.bytes", TCONF_INT, "log.index.interval.bytes", "4096",
+     NULL, "bytes between offset index entries"},
+    {"max.compaction.lag.ms", TCONF_LONG, "log.cleaner.max.compaction.lag.ms",
+     LMAXS, NULL, "longest a record stays uncompacted"},
+    {"max.message.bytes", TCONF_INT, "message.max.bytes", "1048588", NULL,
+     "largest record batch accepted"},
+    {"message.downconversion.enable", TCONF_BOOLEAN,
+     "log.message.downconversion.enable", "true", booleans,
+     "down-convert for old consumers"},
+    {"message.timestamp.difference.max.ms", TCONF_LONG,
+     "log.message.timestamp.difference.max.ms", LMAXS, NULL,
+     "largest accepted difference between broker and record time"},
+    {"message.timestamp.type", TCONF_STRING, "log.message.timestamp.type",
+     "CreateTime", ts_types, "CreateTime or LogAppendTime"},
+    {"min.cleanable.dirty.ratio", TCONF_DOUBLE,
+     "log.cleaner.min.cleanable.ratio", "0.5", NULL,
+     "dirty ratio that triggers compaction"},
+    {"min.compaction.lag.ms", TCONF_LONG, "log.cleaner.min.compaction.lag.ms",
+     "0", NULL, "shortest a record stays uncompacted"},
+    {"min.insync.replicas", TCONF_INT, "min.insync.replicas", "1", NULL,
+     "replicas that must hold a batch before acks=all succeeds"},
+    {"preallocate", TCONF_BOOLEAN, "log.preallocate", "false", booleans,
+     "preallocate segment files"},
+    {"retention.bytes", TCONF_LONG, "log.retention.bytes", "-1", NULL,
+     "partition size above which old segments are deleted"},
+    {"retention.ms", TCONF_LONG, "log.retention.ms", "604800000", NULL,
+     "age after which segments are deleted; -1 = forever"},
+    {"segment.bytes", TCONF_INT, "log.segment.bytes", "1073741824", NULL,
+     "segment size at which a new one is rolled"},
+    {"segment.index.bytes", TCONF_INT, "log.index.size.max.bytes",
+     "10485760", NULL, "largest offset index file"},
+    {"segment.jitter.ms", TCONF_LONG, "log.roll.jitter.ms", "0", NULL,
+     "random jitter subtracted from segment.ms"},
+    {"segment.ms", TCONF_LONG, "log.roll.ms", "604800000", NULL,
+     "segment age at which a new one is rolled"},
+    {"unclean.leader.election.enable", TCONF_BOOLEAN,
+     "unclean.leader.election.enable", "false", booleans,
+     "elect an out-of-sync replica as a last resort"},
+};
+const size_t tconf_nkeys = sizeof(tconf_keys) / sizeof(tconf_keys[0]);
+
+const tconf_key_t *
+tconf_find(const char *name)
+{
+    for (size_t i = 0; i < tconf_nkeys; i++)
+        if (strcmp(tconf_keys[i].name, name) == 0)
+            return &tconf_keys[i];
+    return NULL;
+}
+
+static bool
+tconf_allowed(const char *const *allowed, const char *value)
+{
+    for (; *allowed != NULL; allowed++)
+        if (strcmp(*allowed, value) == 0)
+            return true;
+    return false;
+}
+
+bool
+tconf_valid(const char *name, const char *value, char *err, size_t errlen)
+{
+    const tconf_key_t *key = tconf_find(name);
+    int64_t v;
+    char *end;
+
+    if (key == NULL) {
+        snprintf(err, errlen, "Unknown topic config name: %s", name);
+        return false;
+    }
+    if (value == NULL) {
+        snprintf(err, errlen, "Null value not supported for topic configs: "
+                              "%s", name);
+        return false;
+    }
+    switch (key->type) {
+    case TCONF_INT:
+    case TCONF_SHORT:
+    case TCONF_LONG:
+        if (conf_parse_int(value, key->type == TCONF_LONG ? INT64_MIN
+                                                          : INT32_MIN,
+                           key->type == TCONF_LONG ? INT64_MAX : INT32_MAX,
+                           &v) != 0) {
+            snprintf(err, errlen, "Invalid value %s for configuration %s: "
+                                  "Not a number of type %s", value, name,
+                     key->type == TCONF_LONG ? "LONG" : "INT");
+            return false;
+        }
+        return true;
+    case TCONF_DOUBLE:
+        strtod(value, &end);
+        if (*value == '\0' || *end != '\0') {
+            snprintf(err, errlen, "Invalid value %s for configuration %s: "
+                                  "Not a number of type DOUBLE", value, name);
+            return false;
+        }
+        return true;
+    case TCONF_LIST:
+        if (key->allowed != NULL) {
+            char *copy = strdup(value), *save = NULL;
+            bool ok = true;
+
+            for (char *t = strtok_r(copy, ",", &save); t != NULL && ok;
+                 t = strtok_r(NULL, ",", &save))
+                ok = tconf_allowed(key->allowed, t);
+            free(copy);
+            if (!ok) {
+                snprintf(err, errlen, "Invalid value %s for configuration "
+                                      "%s", value, name);
+                return false;
+            }
+        }
+        return true;
+    default:
+        if (key->allowed != NULL && !tconf_allowed(key->allowed, value)) {
+            snprintf(err, errlen, "Invalid value %s for configuration %s",
+                     value, name);
+            return false;
+        }
+        return true;
+    }
+}
+
+const char *
+tconf_broker_value(const bconf_t *conf, const char *broker_key, char *buf,
+                   size_t len)
+{
+    const conf_key_t *k = conf_find(bconf_keys, bconf_nkeys, broker_key);
+    const char *field;
+
+    /* keys whose effective value is derived from several settings */
+    if (strcmp(broker_key, "log.retention.ms") == 0) {
+        snprintf(buf, len, "%lld", (long long)conf->retention_ms);
+        return buf;
+    }
+    if (strcmp(broker_key, "log.roll.ms") == 0) {
+        snprintf(buf, len, "%lld", (long long)conf->roll_ms);
+        return buf;
+    }
+    if (strcmp(broker_key, "log.flush.interval.ms") == 0) {
+        snprintf(buf, len, "%lld", (long long)conf->flush_ms);
+        return buf;
+    }
+    if (k == NULL)
+        return NULL;
+    field = (const char *)conf + k->offset;
+    switch (k->type) {
+    case CONF_INT32:
+        snprintf(buf, len, "%d", *(const int32_t *)field);
+        return buf;
+    case CONF_INT64:
+        if (*(const int64_t *)field == BCONF_UNSET)
+            return NULL;
+        snprintf(buf, len, "%lld", (long long)*(const int64_t *)field);
+        return buf;
+    case CONF_BOOL:
+        snprintf(buf, len, "%s", *(const bool *)field ? "true" : "false");
+        return buf;
+    case CONF_STRING:
+        return *(char *const *)field;
+    }
+    return NULL;
+}
+
+const char *
+tconf_default(const bconf_t *conf, const tconf_key_t *key, char *buf,
+              size_t len, bool *from_broker)
+{
+    const char *v = tconf_broker_value(conf, key->broker_key, buf, len);
+
+    *from_broker = v != NULL;
+    if (v == NULL) {
+        snprintf(buf, len, "%s", key->dflt);
+        return buf;
+    }
+    return v;
+}
+
+/* the effective integer value of a topic key */
+static int64_t
+tconf_int(const bconf_t *conf, const mc_topic_t *topic, const char *name)
+{
+    const tconf_key_t *key = tconf_find(name);
+    const char *v = topic ? mc_topic_config(topic, name) : NULL;
+    char buf[64];
+    bool from_broker;
+    int64_t out;
+
+    if (v == NULL || conf_parse_int(v, INT64_MIN, INT64_MAX, &out) != 0) {
+        v = tconf_default(conf, key, buf, sizeof(buf), &from_broker);
+        if (conf_parse_int(v, INT64_MIN, INT64_MAX, &out) != 0)
+            out = 0;
+    }
+    return out;
+}
+
+void
+tconf_log_config(const bconf_t *conf, const mc_topic_t *topic,
+                 log_config_t *lc)
+{
+    int64_t flush_ms;
+
+    log_config_defaults(lc);
+    lc->segment_bytes = tconf_int(conf, topic, "segment.bytes");
+    lc->segment_ms = tconf_int(conf, topic, "segment.ms");
+    lc->retention_ms = tconf_int(conf, topic, "retention.ms");
+    if (lc->retention_ms < 0)
+        lc->retention_ms = -1;
+    lc->retention_bytes = tconf_int(conf, topic, "retention.bytes");
+    lc->flush_interval_messages = tconf_int(conf, topic, "flush.messages");
+    flush_ms = tconf_int(conf, topic, "flush.ms");
+    lc->flush_interval_ms = flush_ms == INT64_MAX ? -1 : flush_ms;
+    lc->index_interval_bytes =
+        (int32_t)tconf_int(conf, topic, "index.interval.bytes");
+    lc->segment_index_bytes =
+        (int32_t)tconf_int(conf, topic, "segment.index.bytes");
+    lc->max_message_bytes =
+        (int32_t)tconf_int(conf, topic, "max.message.bytes");
+}

@@ -1,0 +1,219 @@
+/*
+ * ctl_chan.c: controller -> broker requests (LeaderAndIsr, StopReplica,
+ * UpdateMetadata), the per-broker outbound channel, and the broker side
+ * that applies them through the hooks.
+ *
+ * Channels: the controller keeps one ctl_chan_t per live broker. This stage
+ * has one implementation, "local": the target is a ctl_t of this process,
+ * found by broker id in a process-wide registry, and the request is posted
+ * to its event queue (so even the controller's own broker receives its
+ * requests through the queue, like a remote one would). A broker that is
+ * not in this process gets nothing until the network channel exists; the
+ * controller does not wait for responses (there are none locally).
+ *
+ * Broker side fences (DESIGN §6): a request from an older controller epoch
+ * than one already seen, or stamped with an older broker epoch than this
+ * broker's registration, is dropped (Kafka: STALE_CONTROLLER_EPOCH /
+ * STALE_BROKER_EPOCH).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_int.h"
+#include "samsa/say.h"
+#include "samsa/xmalloc.h"
+
+/* ---- requests --------------------------------------------------------- */
+
+ctl_breq_t *
+ctl_breq_new(ctl_breq_kind_t kind)
+{
+    ctl_breq_t *breq = xcalloc(1, sizeof(*breq));
+
+    breq->kind = kind;
+    return breq;
+}
+
+void
+ctl_breq_free(ctl_breq_t *breq)
+{
+    if (breq == NULL)
+        return;
+    for (int i = 0; i < breq->nparts; i++) {
+        free((char *)breq->parts[i].topic);
+        free((int32_t *)breq->parts[i].isr);
+        free((int32_t *)breq->parts[i].replicas);
+    }
+    free(breq->parts);
+    for (int i = 0; i < breq->nstops; i++)
+        free(breq->stops[i].topic);
+    free(breq->stops);
+    if (breq->snap != NULL)
+        mc_snapshot_put(breq->snap);
+    free(breq);
+}
+
+static int32_t *
+ctl_ints_dup(const int32_t *v, int32_t n)
+{
+    int32_t *c = xmalloc(sizeof(*c) * (n > 0 ? n : 1));
+
+    if (n > 0)
+        memcpy(c, v, sizeof(*c) * n);
+    return c;
+}
+
+void
+ctl_breq_add_part(ctl_breq_t *breq, const ctl_partition_state_t *ps)
+{
+    ctl_partition_state_t *c;
+
+    if (breq->nparts == breq->capparts) {
+        breq->capparts = breq->capparts ? 2 * breq->capparts : 16;
+        breq->parts = xrealloc(breq->parts,
+                               sizeof(*breq->parts) * breq->capparts);
+    }
+    c = &breq->parts[breq->nparts++];
+    *c = *ps;
+    c->topic = xstrdup(ps->topic);
+    c->isr = ctl_ints_dup(ps->isr, ps->nisr);
+    c->replicas = ctl_ints_dup(ps->replicas, ps->nreplicas);
+}
+
+void
+ctl_breq_add_stop(ctl_breq_t *breq, const char *topic, int32_t p, bool del)
+{
+    if (breq->nstops == breq->capstops) {
+        breq->capstops = breq->capstops ? 2 * breq->capstops : 16;
+        breq->stops = xrealloc(breq->stops,
+                               sizeof(*breq->stops) * breq->capstops);
+    }
+    breq->stops[breq->nstops].topic = xstrdup(topic);
+    breq->stops[breq->nstops].partition = p;
+    breq->stops[breq->nstops].del = del;
+    breq->nstops++;
+}
+
+/* ---- registry and the local channel ----------------------------------- */
+
+static pthread_mutex_t ctl_reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static ctl_t **ctl_reg;
+static int ctl_reg_n, ctl_reg_cap;
+
+void
+ctl_registry_add(ctl_t *ctl)
+{
+    pthread_mutex_lock(&ctl_reg_mu);
+    if (ctl_reg_n == ctl_reg_cap) {
+        ctl_reg_cap = ctl_reg_cap ? 2 * ctl_reg_cap : 4;
+        ctl_reg = xrealloc(ctl_reg, sizeof(*ctl_reg) * ctl_reg_cap);
+    }
+    ctl_reg[ctl_reg_n++] = ctl;
+    pthread_mutex_unlock(&ctl_reg_mu);
+}
+
+void
+ctl_registry_remove(ctl_t *ctl)
+{
+    pthread_mutex_lock(&ctl_reg_mu);
+    for (int i = 0; i < ctl_reg_n; i++) {
+        if (ctl_reg[i] == ctl) {
+            ctl_reg[i] = ctl_reg[--ctl_reg_n];
+            break;
+        }
+    }
+    if (ctl_reg_n == 0) {
+        free(ctl_reg);
+        ctl_reg = NULL;
+        ctl_reg_cap = 0;
+    }
+    pthread_mutex_unlock(&ctl_reg_mu);
+}
+
+static void
+ctl_chan_local_send(ctl_chan_t *chan, ctl_breq_t *breq)
+{
+    bool sent = false;
+
+    /* posting under the registry lock: ctl_stop removes a ctl from the
+     * registry before it stops its thread, so the target is alive */
+    pthread_mutex_lock(&ctl_reg_mu);
+    for (int i = 0; i < ctl_reg_n; i++) {
+        if (ctl_reg[i]->cfg.broker_id == chan->broker_id) {
+            ctl_post(ctl_reg[i], CTL_EV_BREQ, breq);
+            sent = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ctl_reg_mu);
+    if (!sent) {
+        say_debug("[ctl] no channel to broker %d yet: request dropped",
+                  (int)chan->broker_id);
+        ctl_breq_free(breq);
+    }
+}
+
+static void
+ctl_chan_local_free(ctl_chan_t *chan)
+{
+    free(chan);
+}
+
+ctl_chan_t *
+ctl_chan_local_new(int32_t broker_id)
+{
+    ctl_chan_t *chan = xcalloc(1, sizeof(*chan));
+
+    chan->broker_id = broker_id;
+    chan->send = ctl_chan_local_send;
+    chan->free = ctl_chan_local_free;
+    return chan;
+}
+
+/* ---- broker side ------------------------------------------------------ */
+
+void
+ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq)
+{
+    if (breq->controller_epoch < ctl->seen_controller_epoch) {
+        say_warn("[ctl] dropping a request from controller %d with stale "
+                 "epoch %d (seen %d)", (int)breq->controller_id,
+                 (int)breq->controller_epoch,
+                 (int)ctl->seen_controller_epoch);
+        ctl_breq_free(breq);
+        return;
+    }
+    if (breq->broker_epoch != 0 && breq->broker_epoch < ctl->broker_epoch) {
+        say_warn("[ctl] dropping a request for stale broker epoch %lld "
+                 "(ours %lld)", (long long)breq->broker_epoch,
+                 (long long)ctl->broker_epoch);
+        ctl_breq_free(breq);
+        return;
+    }
+    ctl->seen_controller_epoch = breq->controller_epoch;
+    switch (breq->kind) {
+    case CTL_BREQ_LEADER_AND_ISR:
+        if (ctl->hooks.on_leader_and_isr != NULL && breq->nparts > 0)
+            ctl->hooks.on_leader_and_isr(breq->parts, breq->nparts,
+                                         ctl->hooks.ud);
+        break;
+    case CTL_BREQ_STOP_REPLICA:
+        for (int i = 0; i < breq->nstops; i++)
+            if (ctl->hooks.on_stop_replica != NULL)
+                ctl->hooks.on_stop_replica(breq->stops[i].topic,
+                                           breq->stops[i].partition,
+                                           breq->stops[i].del, ctl->hooks.ud);
+        break;
+    case CTL_BREQ_UPDATE_METADATA:
+        if (ctl->snap != NULL)
+            mc_snapshot_put(ctl->snap);
+        ctl->snap = breq->snap;
+        breq->snap = NULL;
+        if (ctl->hooks.on_metadata != NULL)
+            ctl->hooks.on_metadata(mc_snapshot_copy(ctl->snap),
+                                   ctl->hooks.ud);
+        ctl_admin_check(ctl);
+        break;
+    }
+    ctl_breq_free(breq);
+}

@@ -1,0 +1,1483 @@
+/*
+ * ctl_ctrl.c: the active controller (only on the elected broker).
+ *
+ * Owns the controller's view of the cluster (live brokers, topics,
+ * assignments, partition states), the partition state machine, topic
+ * deletion, and what is batched for each broker's channel. Runs only on
+ * the ctl thread. Spec: Kafka 2.8 KafkaController / PartitionStateMachine /
+ * TopicDeletionManager, simplified to reconciliation: every change read
+ * from ZooKeeper updates the view; when no read is in flight,
+ * ctrl_reconcile() compares the view with what it should be and writes
+ * the difference, fenced by the controller epoch (DESIGN §6).
+ *
+ * Loading (failover): children of /brokers/ids, /brokers/topics and
+ * /admin/delete_topics (watched), then every broker, topic (watched),
+ * config and partition state read with pipelined async calls: the
+ * failover takes a few round trips, not one per znode.
+ *
+ * Partition states (Kafka's PartitionStateMachine):
+ *
+ *     NonExistent --assignment read, no state znode--> New
+ *     New --a replica is live: create state {leader = first live replica,
+ *            isr = live replicas, leader_epoch 0}--> Online
+ *     Online --leader's broker gone: next live ISR replica leads,
+ *            leader_epoch + 1--> Online
+ *     Online --no live ISR replica: leader -1, leader_epoch + 1--> Offline
+ *     Offline --an ISR replica is live again: it leads--> Online
+ *     any --topic deletion: StopReplica(delete), znodes removed--> NonExistent
+ *
+ * Transitions: ctrl_create_states (New -> Online), ctrl_write_state (the
+ * others), ctrl_delete_topic (deletion). Dead ISR members leave the ISR
+ * (except the last, as in Kafka), which also bumps the leader epoch.
+ *
+ * Fences: every write is a multi with a version check on /controller_epoch;
+ * state updates are conditional on the state znode's version. A failed
+ * epoch check resigns at once (another controller was elected).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_int.h"
+#include "samsa/clock.h"
+#include "samsa/say.h"
+#include "samsa/xmalloc.h"
+
+typedef struct cpart {
+    int32_t nreplicas;
+    int32_t *replicas;       /* assignment order */
+    bool has_state;          /* the state fields below are valid */
+    bool missing;            /* the state znode does not exist */
+    bool busy;               /* a read or write of the state is in flight */
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t controller_epoch;
+    int32_t nisr;
+    int32_t *isr;
+    int32_t zkversion;
+} cpart_t;
+
+typedef struct ctopic {
+    char *name;
+    bool has_id;
+    uint8_t id[16];
+    bool loaded;             /* assignment read */
+    int32_t npartitions;
+    cpart_t *parts;
+    zknode_config_t config;
+    bool deleting;           /* listed in /admin/delete_topics */
+    bool delete_started;
+} ctopic_t;
+
+typedef struct cbroker {
+    int32_t id;
+    int64_t epoch;           /* czxid of its registration */
+    zknode_broker_t info;
+    bool live;               /* registration read */
+    bool seen;               /* in the last children list */
+    bool announced;          /* got LeaderAndIsr + UpdateMetadata */
+    ctl_chan_t *chan;
+    ctl_breq_t *lai;         /* batched LeaderAndIsr */
+    ctl_breq_t *stop;        /* batched StopReplica */
+} cbroker_t;
+
+struct ctl_ctrl {
+    uint64_t term;
+    int32_t epoch;
+    int32_t epoch_zkversion;
+    int64_t started_ms;
+    bool loaded;
+    int reads;               /* reads in flight */
+    int writes;              /* writes in flight */
+    bool md_dirty;
+    int nbrokers;
+    cbroker_t **brokers;
+    int ntopics;
+    ctopic_t **topics;
+    int ndel;
+    char **del;              /* children of /admin/delete_topics */
+    bool *del_busy;
+};
+
+/* one call's context */
+typedef struct cop {
+    ctl_t *ctl;
+    uint64_t term;
+    char *topic;
+    int32_t partition;
+    int32_t broker;
+    int32_t n;               /* create states: partitions */
+    int32_t *parts;
+} cop_t;
+
+static void ctrl_maybe_reconcile(ctl_t *ctl);
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static cop_t *
+cop_new(ctl_t *ctl, const char *topic, int32_t partition)
+{
+    cop_t *op = xcalloc(1, sizeof(*op));
+
+    op->ctl = ctl;
+    op->term = ctl->term;
+    op->topic = topic != NULL ? xstrdup(topic) : NULL;
+    op->partition = partition;
+    return op;
+}
+
+static void
+cop_free(cop_t *op)
+{
+    free(op->topic);
+    free(op->parts);
+    free(op);
+}
+
+/* the controller this op belongs to, or NULL when it resigned since */
+static ctl_ctrl_t *
+cop_ctrl(const cop_t *op)
+{
+    ctl_t *ctl = op->ctl;
+
+    return ctl->ctrl != NULL && ctl->ctrl->term == op->term ? ctl->ctrl
+                                                            : NULL;
+}
+
+int32_t
+ctl_ctrl_epoch(const ctl_ctrl_t *ctrl)
+{
+    return ctrl->epoch;
+}
+
+static void
+ctrl_fenced(ctl_t *ctl)
+{
+    ctl_resign(ctl, "controller epoch changed in ZooKeeper");
+    ctl_elect(ctl);
+}
+
+static bool
+ints_contain(const int32_t *v, int32_t n, int32_t x)
+{
+    for (int32_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+static int32_t *
+ints_dup(const int32_t *v, int32_t n)
+{
+    int32_t *c = xmalloc(sizeof(*c) * (n > 0 ? n : 1));
+
+    if (n > 0)
+        memcpy(c, v, sizeof(*c) * n);
+    return c;
+}
+
+static cbroker_t *
+ctrl_broker(ctl_ctrl_t *ctrl, int32_t id)
+{
+    for (int i = 0; i < ctrl->nbrokers; i++)
+        if (ctrl->brokers[i]->id == id)
+            return ctrl->brokers[i];
+    return NULL;
+}
+
+static bool
+ctrl_live(ctl_ctrl_t *ctrl, int32_t id)
+{
+    cbroker_t *b = ctrl_broker(ctrl, id);
+
+    return b != NULL && b->live;
+}
+
+static ctopic_t *
+ctrl_topic(ctl_ctrl_t *ctrl, const char *name)
+{
+    for (int i = 0; i < ctrl->ntopics; i++)
+        if (strcmp(ctrl->topics[i]->name, name) == 0)
+            return ctrl->topics[i];
+    return NULL;
+}
+
+static void
+cpart_fini(cpart_t *p)
+{
+    free(p->replicas);
+    free(p->isr);
+}
+
+static void
+ctopic_free(ctopic_t *t)
+{
+    for (int32_t p = 0; p < t->npartitions; p++)
+        cpart_fini(&t->parts[p]);
+    free(t->parts);
+    zknode_config_fini(&t->config);
+    free(t->name);
+    free(t);
+}
+
+static void
+cbroker_free(cbroker_t *b)
+{
+    zknode_broker_fini(&b->info);
+    ctl_breq_free(b->lai);
+    ctl_breq_free(b->stop);
+    if (b->chan != NULL)
+        b->chan->free(b->chan);
+    free(b);
+}
+
+static void
+ctrl_remove_topic(ctl_ctrl_t *ctrl, ctopic_t *t)
+{
+    for (int i = 0; i < ctrl->ntopics; i++) {
+        if (ctrl->topics[i] == t) {
+            ctrl->topics[i] = ctrl->topics[--ctrl->ntopics];
+            break;
+        }
+    }
+    ctopic_free(t);
+    ctrl->md_dirty = true;
+}
+
+static void
+ctrl_remove_broker(ctl_ctrl_t *ctrl, cbroker_t *b)
+{
+    for (int i = 0; i < ctrl->nbrokers; i++) {
+        if (ctrl->brokers[i] == b) {
+            ctrl->brokers[i] = ctrl->brokers[--ctrl->nbrokers];
+            break;
+        }
+    }
+    if (b->live)
+        say_info("[ctl] broker %d is gone", (int)b->id);
+    cbroker_free(b);
+    ctrl->md_dirty = true;
+}
+
+void
+ctl_ctrl_free(ctl_ctrl_t *ctrl)
+{
+    if (ctrl == NULL)
+        return;
+    for (int i = 0; i < ctrl->nbrokers; i++)
+        cbroker_free(ctrl->brokers[i]);
+    free(ctrl->brokers);
+    for (int i = 0; i < ctrl->ntopics; i++)
+        ctopic_free(ctrl->topics[i]);
+    free(ctrl->topics);
+    for (int i = 0; i < ctrl->ndel; i++)
+        free(ctrl->del[i]);
+    free(ctrl->del);
+    free(ctrl->del_busy);
+    free(ctrl);
+}
+
+/* ---- batching for the channels ---------------------------------------- */
+
+static void
+ctrl_part_state(const ctl_ctrl_t *ctrl, const ctopic_t *t, int32_t p,
+                ctl_partition_state_t *ps)
+{
+    const cpart_t *cp = &t->parts[p];
+
+    ps->topic = t->name;
+    ps->partition = p;
+    ps->leader = cp->leader;
+    ps->leader_epoch = cp->leader_epoch;
+    ps->controller_epoch = cp->controller_epoch;
+    ps->nisr = cp->nisr;
+    ps->isr = cp->isr;
+    ps->nreplicas = cp->nreplicas;
+    ps->replicas = cp->replicas;
+}
+
+static void
+ctrl_queue_lai_to(ctl_ctrl_t *ctrl, cbroker_t *b, const ctopic_t *t,
+                  int32_t p)
+{
+    ctl_partition_state_t ps;
+
+    if (b->lai == NULL)
+        b->lai = ctl_breq_new(CTL_BREQ_LEADER_AND_ISR);
+    ctrl_part_state(ctrl, t, p, &ps);
+    ctl_breq_add_part(b->lai, &ps);
+}
+
+/* LeaderAndIsr for @p to each of its live replicas */
+static void
+ctrl_queue_lai(ctl_ctrl_t *ctrl, const ctopic_t *t, int32_t p)
+{
+    const cpart_t *cp = &t->parts[p];
+
+    for (int32_t i = 0; i < cp->nreplicas; i++) {
+        cbroker_t *b = ctrl_broker(ctrl, cp->replicas[i]);
+
+        if (b != NULL && b->live && b->announced)
+            ctrl_queue_lai_to(ctrl, b, t, p);
+    }
+    ctrl->md_dirty = true;
+}
+
+static mc_snapshot_t *
+ctrl_snapshot(ctl_t *ctl, ctl_ctrl_t *ctrl)
+{
+    mc_snapshot_t *snap = mc_snapshot_new();
+    int nb = 0, nt = 0;
+
+    snap->cluster_id = xstrdup(ctl->cluster_id);
+    snap->controller_id = ctl->cfg.broker_id;
+    snap->brokers = xcalloc(ctrl->nbrokers + 1, sizeof(*snap->brokers));
+    for (int i = 0; i < ctrl->nbrokers; i++) {
+        const cbroker_t *b = ctrl->brokers[i];
+        mc_broker_t *mb = &snap->brokers[nb];
+        const char *host = b->info.host;
+        int32_t port = b->info.port;
+
+        if (!b->live)
+            continue;
+        if ((host == NULL || port < 0) && b->info.nendpoints > 0) {
+            host = b->info.endpoints[0].host;
+            port = b->info.endpoints[0].port;
+        }
+        mb->id = b->id;
+        mb->host = xstrdup(host != NULL ? host : "");
+        mb->port = port;
+        mb->rack = b->info.rack != NULL ? xstrdup(b->info.rack) : NULL;
+        nb++;
+    }
+    snap->nbrokers = nb;
+    snap->topics = xcalloc(ctrl->ntopics + 1, sizeof(*snap->topics));
+    for (int i = 0; i < ctrl->ntopics; i++) {
+        const ctopic_t *t = ctrl->topics[i];
+        mc_topic_t *mt = &snap->topics[nt];
+        int32_t np = 0;
+
+        if (!t->loaded)
+            continue;
+        /* only the prefix of partitions whose state is known */
+        while (np < t->npartitions && t->parts[np].has_state)
+            np++;
+        if (np == 0)
+            continue;
+        mt->name = xstrdup(t->name);
+        if (t->has_id)
+            memcpy(mt->id, t->id, 16);
+        mt->npartitions = np;
+        mt->partitions = xcalloc(np + 1, sizeof(*mt->partitions));
+        for (int32_t p = 0; p < np; p++) {
+            const cpart_t *cp = &t->parts[p];
+            mc_partition_t *mp = &mt->partitions[p];
+
+            mp->partition = p;
+            mp->leader = cp->leader;
+            mp->leader_epoch = cp->leader_epoch;
+            mp->nreplicas = cp->nreplicas;
+            mp->replicas = ints_dup(cp->replicas, cp->nreplicas);
+            mp->nisr = cp->nisr;
+            mp->isr = ints_dup(cp->isr, cp->nisr);
+            mp->offline = xmalloc(sizeof(int32_t) * (cp->nreplicas + 1));
+            for (int32_t r = 0; r < cp->nreplicas; r++)
+                if (!ctrl_live(ctrl, cp->replicas[r]))
+                    mp->offline[mp->noffline++] = cp->replicas[r];
+        }
+        mt->nconfigs = t->config.n;
+        mt->configs = xcalloc(t->config.n + 1, sizeof(*mt->configs));
+        for (int32_t k = 0; k < t->config.n; k++) {
+            mt->configs[k].key = xstrdup(t->config.keys[k]);
+            mt->configs[k].value = xstrdup(t->config.values[k]);
+        }
+        mt->deleting = t->deleting;
+        nt++;
+    }
+    snap->ntopics = nt;
+    mc_snapshot_sort(snap);
+    return snap;
+}
+
+static void
+ctrl_send(ctl_t *ctl, ctl_ctrl_t *ctrl, cbroker_t *b, ctl_breq_t *breq)
+{
+    breq->controller_id = ctl->cfg.broker_id;
+    breq->controller_epoch = ctrl->epoch;
+    breq->broker_epoch = b->epoch;
+    b->chan->send(b->chan, breq);
+}
+
+void
+ctl_ctrl_flush(ctl_t *ctl)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    mc_snapshot_t *snap = NULL;
+
+    if (ctrl == NULL || !ctrl->loaded || ctrl->writes > 0)
+        return;
+    for (int i = 0; i < ctrl->nbrokers; i++) {
+        cbroker_t *b = ctrl->brokers[i];
+
+        if (!b->live)
+            continue;
+        if (b->stop != NULL) {
+            ctrl_send(ctl, ctrl, b, b->stop);
+            b->stop = NULL;
+        }
+        if (b->lai != NULL) {
+            ctrl_send(ctl, ctrl, b, b->lai);
+            b->lai = NULL;
+        }
+    }
+    if (!ctrl->md_dirty)
+        return;
+    ctrl->md_dirty = false;
+    snap = ctrl_snapshot(ctl, ctrl);
+    for (int i = 0; i < ctrl->nbrokers; i++) {
+        cbroker_t *b = ctrl->brokers[i];
+        ctl_breq_t *um;
+
+        if (!b->live)
+            continue;
+        um = ctl_breq_new(CTL_BREQ_UPDATE_METADATA);
+        um->snap = mc_snapshot_copy(snap);
+        ctrl_send(ctl, ctrl, b, um);
+    }
+    mc_snapshot_put(snap);
+}
+
+/* ---- reads ------------------------------------------------------------ */
+
+static void ctrl_read_state(ctl_t *ctl, ctopic_t *t, int32_t p);
+
+/* a read finished: maybe the view is complete */
+static void
+ctrl_read_done(ctl_t *ctl, ctl_ctrl_t *ctrl)
+{
+    ctrl->reads--;
+    ctrl_maybe_reconcile(ctl);
+}
+
+static void
+ctrl_broker_get_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    cbroker_t *b;
+    char err[256];
+
+    if (ctrl == NULL)
+        goto out;
+    b = ctrl_broker(ctrl, op->broker);
+    if (b == NULL) {
+        /* removed meanwhile */
+    } else if (res->rc == ZOK) {
+        zknode_broker_t info;
+
+        if (zknode_broker_decode(res->data, res->datalen, &info, err,
+                                 sizeof(err)) != 0) {
+            say_error("[ctl] broker %d: %s", (int)b->id, err);
+        } else {
+            zknode_broker_fini(&b->info);
+            b->info = info;
+            if (b->live && b->epoch != res->stat->czxid) {
+                say_info("[ctl] broker %d restarted", (int)b->id);
+                b->announced = false; /* bounced: tell it everything */
+            }
+            if (!b->live)
+                say_info("[ctl] broker %d is up", (int)b->id);
+            b->epoch = res->stat->czxid;
+            b->live = true;
+            ctrl->md_dirty = true;
+        }
+    } else if (res->rc == ZNONODE) {
+        ctrl_remove_broker(ctrl, b);
+    } else {
+        say_warn("[ctl] reading broker %d: %s", (int)op->broker,
+                 zk_strerror(res->rc));
+    }
+    ctrl_read_done(op->ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+static void ctrl_list_brokers(ctl_t *ctl);
+
+static void
+ctrl_brokers_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    ctl_t *ctl = op->ctl;
+
+    if (ctrl == NULL)
+        goto out;
+    if (res->rc != ZOK) {
+        say_warn("[ctl] listing brokers: %s", zk_strerror(res->rc));
+        if (res->rc != ZSESSIONEXPIRED && res->rc != ZCLOSING)
+            ctrl_list_brokers(ctl);
+        ctrl_read_done(ctl, ctrl);
+        goto out;
+    }
+    for (int i = 0; i < ctrl->nbrokers; i++)
+        ctrl->brokers[i]->seen = false;
+    for (int i = 0; i < res->nchildren; i++) {
+        char *end;
+        long id = strtol(res->children[i], &end, 10);
+        cbroker_t *b;
+        cop_t *gop;
+        char *path;
+
+        if (*end != '\0' || id < 0 || id > INT32_MAX) {
+            say_warn("[ctl] ignoring /brokers/ids/%s", res->children[i]);
+            continue;
+        }
+        b = ctrl_broker(ctrl, (int32_t)id);
+        if (b == NULL) {
+            b = xcalloc(1, sizeof(*b));
+            b->id = (int32_t)id;
+            b->chan = ctl_chan_local_new(b->id);
+            ctrl->brokers = xrealloc(ctrl->brokers, sizeof(*ctrl->brokers) *
+                                                        (ctrl->nbrokers + 1));
+            ctrl->brokers[ctrl->nbrokers++] = b;
+        }
+        b->seen = true;
+        /* read every registration: a changed czxid is a bounce */
+        gop = cop_new(ctl, NULL, -1);
+        gop->broker = b->id;
+        path = xasprintf("%s/%ld", ZKNODE_BROKER_IDS, id);
+        ctrl->reads++;
+        zk_get(zk, path, false, ctrl_broker_get_done, gop);
+        free(path);
+    }
+    for (int i = 0; i < ctrl->nbrokers;) {
+        if (!ctrl->brokers[i]->seen)
+            ctrl_remove_broker(ctrl, ctrl->brokers[i]);
+        else
+            i++;
+    }
+    ctrl_read_done(ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+static void
+ctrl_list_brokers(ctl_t *ctl)
+{
+    ctl->ctrl->reads++;
+    zk_children(ctl->zk, ZKNODE_BROKER_IDS, true, ctrl_brokers_done,
+                cop_new(ctl, NULL, -1));
+}
+
+static void
+ctrl_state_get_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    ctopic_t *t;
+    cpart_t *cp;
+    char err[256];
+
+    if (ctrl == NULL)
+        goto out;
+    t = ctrl_topic(ctrl, op->topic);
+    if (t == NULL || op->partition >= t->npartitions) {
+        ctrl_read_done(op->ctl, ctrl);
+        goto out;
+    }
+    cp = &t->parts[op->partition];
+    cp->busy = false;
+    if (res->rc == ZOK) {
+        zknode_partition_state_t st;
+
+        if (zknode_partition_state_decode(res->data, res->datalen, &st, err,
+                                          sizeof(err)) != 0) {
+            say_error("[ctl] %s-%d: %s", t->name, (int)op->partition, err);
+        } else {
+            free(cp->isr);
+            cp->leader = st.leader;
+            cp->leader_epoch = st.leader_epoch;
+            cp->controller_epoch = st.controller_epoch;
+            cp->nisr = st.nisr;
+            cp->isr = st.isr;
+            cp->zkversion = res->stat->version;
+            cp->has_state = true;
+            cp->missing = false;
+            ctrl->md_dirty = true;
+        }
+    } else if (res->rc == ZNONODE) {
+        cp->missing = true;
+    } else {
+        say_warn("[ctl] reading state of %s-%d: %s", t->name,
+                 (int)op->partition, zk_strerror(res->rc));
+    }
+    ctrl_read_done(op->ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+static void
+ctrl_read_state(ctl_t *ctl, ctopic_t *t, int32_t p)
+{
+    char *path = xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS,
+                           t->name, (int)p);
+
+    t->parts[p].busy = true;
+    ctl->ctrl->reads++;
+    zk_get(ctl->zk, path, false, ctrl_state_get_done, cop_new(ctl, t->name, p));
+    free(path);
+}
+
+static void
+ctrl_config_get_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    ctopic_t *t;
+    char err[256];
+
+    if (ctrl == NULL)
+        goto out;
+    t = ctrl_topic(ctrl, op->topic);
+    if (t != NULL && res->rc == ZOK) {
+        zknode_config_t cfg;
+
+        if (zknode_config_decode(res->data, res->datalen, &cfg, err,
+                                 sizeof(err)) != 0) {
+            say_error("[ctl] config of %s: %s", t->name, err);
+        } else {
+            zknode_config_fini(&t->config);
+            t->config = cfg;
+            ctrl->md_dirty = true;
+        }
+    }
+    ctrl_read_done(op->ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+static void
+ctrl_topic_get_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    ctl_t *ctl = op->ctl;
+    zknode_topic_t zt;
+    ctopic_t *t;
+    char err[256];
+
+    if (ctrl == NULL)
+        goto out;
+    t = ctrl_topic(ctrl, op->topic);
+    if (t == NULL) {
+        ctrl_read_done(ctl, ctrl);
+        goto out;
+    }
+    if (res->rc == ZNONODE) {
+        if (!t->delete_started)
+            ctrl_remove_topic(ctrl, t);
+        ctrl_read_done(ctl, ctrl);
+        goto out;
+    }
+    if (res->rc != ZOK) {
+        say_warn("[ctl] reading topic %s: %s", t->name, zk_strerror(res->rc));
+        ctrl_read_done(ctl, ctrl);
+        goto out;
+    }
+    if (zknode_topic_decode(res->data, res->datalen, &zt, err,
+                            sizeof(err)) != 0) {
+        say_error("[ctl] topic %s: %s", t->name, err);
+        ctrl_read_done(ctl, ctrl);
+        goto out;
+    }
+    t->has_id = zt.has_id;
+    memcpy(t->id, zt.id, 16);
+    if (zt.npartitions < t->npartitions)
+        say_warn("[ctl] topic %s shrank from %d to %d partitions in "
+                 "ZooKeeper; ignoring the missing ones", t->name,
+                 (int)t->npartitions, (int)zt.npartitions);
+    if (zt.npartitions > t->npartitions) {
+        int32_t old = t->npartitions;
+
+        t->parts = xrealloc(t->parts, sizeof(*t->parts) * zt.npartitions);
+        memset(&t->parts[old], 0,
+               sizeof(*t->parts) * (zt.npartitions - old));
+        t->npartitions = zt.npartitions;
+        for (int32_t p = old; p < zt.npartitions; p++) {
+            t->parts[p].leader = -1;
+            t->parts[p].replicas =
+                ints_dup(zt.replicas[p].ids, zt.replicas[p].n);
+            t->parts[p].nreplicas = zt.replicas[p].n;
+            ctrl_read_state(ctl, t, p);
+        }
+        if (old > 0)
+            say_info("[ctl] topic %s: %d -> %d partitions", t->name,
+                     (int)old, (int)zt.npartitions);
+    }
+    for (int32_t p = 0; p < zt.npartitions && p < t->npartitions; p++) {
+        cpart_t *cp = &t->parts[p];
+
+        /* reassignment is not implemented yet: take the new order */
+        if (cp->nreplicas != zt.replicas[p].n ||
+            memcmp(cp->replicas, zt.replicas[p].ids,
+                   sizeof(int32_t) * cp->nreplicas) != 0) {
+            free(cp->replicas);
+            cp->replicas = ints_dup(zt.replicas[p].ids, zt.replicas[p].n);
+            cp->nreplicas = zt.replicas[p].n;
+        }
+    }
+    t->loaded = true;
+    ctrl->md_dirty = true;
+    zknode_topic_fini(&zt);
+    ctrl_read_done(ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+static void
+ctrl_read_topic(ctl_t *ctl, const char *name, bool with_config)
+{
+    char *path = xasprintf("%s/%s", ZKNODE_TOPICS, name);
+
+    ctl->ctrl->reads++;
+    zk_get(ctl->zk, path, true, ctrl_topic_get_done, cop_new(ctl, name, -1));
+    free(path);
+    if (with_config) {
+        path = xasprintf("%s/%s", ZKNODE_CONFIG_TOPICS, name);
+        ctl->ctrl->reads++;
+        zk_get(ctl->zk, path, false, ctrl_config_get_done,
+               cop_new(ctl, name, -1));
+        free(path);
+    }
+}
+
+static void ctrl_list_topics(ctl_t *ctl);
+
+static void
+ctrl_topics_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    ctl_t *ctl = op->ctl;
+    bool *seen;
+    int nold;
+
+    if (ctrl == NULL)
+        goto out;
+    if (res->rc != ZOK) {
+        say_warn("[ctl] listing topics: %s", zk_strerror(res->rc));
+        if (res->rc != ZSESSIONEXPIRED && res->rc != ZCLOSING)
+            ctrl_list_topics(ctl);
+        ctrl_read_done(ctl, ctrl);
+        goto out;
+    }
+    nold = ctrl->ntopics;
+    seen = xcalloc(nold + 1, sizeof(bool));
+    for (int i = 0; i < res->nchildren; i++) {
+        const char *name = res->children[i];
+        bool found = false;
+
+        for (int k = 0; k < nold; k++) {
+            if (strcmp(ctrl->topics[k]->name, name) == 0) {
+                seen[k] = true;
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            ctopic_t *t = xcalloc(1, sizeof(*t));
+
+            t->name = xstrdup(name);
+            ctrl->topics = xrealloc(ctrl->topics, sizeof(*ctrl->topics) *
+                                                      (ctrl->ntopics + 1));
+            ctrl->topics[ctrl->ntopics++] = t;
+            ctrl_read_topic(ctl, name, true);
+        }
+    }
+    /* topics gone from ZooKeeper (deleted by us or by hand); new ones were
+     * appended after the first nold */
+    {
+        ctopic_t **gone = xcalloc(nold + 1, sizeof(*gone));
+        int ng = 0;
+
+        for (int k = 0; k < nold; k++)
+            if (!seen[k] && !ctrl->topics[k]->delete_started)
+                gone[ng++] = ctrl->topics[k];
+        for (int k = 0; k < ng; k++)
+            ctrl_remove_topic(ctrl, gone[k]);
+        free(gone);
+    }
+    free(seen);
+    ctrl_read_done(ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+static void
+ctrl_list_topics(ctl_t *ctl)
+{
+    ctl->ctrl->reads++;
+    zk_children(ctl->zk, ZKNODE_TOPICS, true, ctrl_topics_done,
+                cop_new(ctl, NULL, -1));
+}
+
+static void ctrl_list_deletes(ctl_t *ctl);
+
+static void
+ctrl_deletes_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    ctl_t *ctl = op->ctl;
+
+    if (ctrl == NULL)
+        goto out;
+    if (res->rc != ZOK) {
+        say_warn("[ctl] listing topic deletions: %s", zk_strerror(res->rc));
+        if (res->rc != ZSESSIONEXPIRED && res->rc != ZCLOSING)
+            ctrl_list_deletes(ctl);
+        ctrl_read_done(ctl, ctrl);
+        goto out;
+    }
+    for (int i = 0; i < res->nchildren; i++) {
+        const char *name = res->children[i];
+        bool known = false;
+
+        for (int k = 0; k < ctrl->ndel; k++)
+            if (strcmp(ctrl->del[k], name) == 0)
+                known = true;
+        if (known)
+            continue;
+        ctrl->del = xrealloc(ctrl->del, sizeof(char *) * (ctrl->ndel + 1));
+        ctrl->del_busy =
+            xrealloc(ctrl->del_busy, sizeof(bool) * (ctrl->ndel + 1));
+        ctrl->del[ctrl->ndel] = xstrdup(name);
+        ctrl->del_busy[ctrl->ndel] = false;
+        ctrl->ndel++;
+        say_info("[ctl] topic %s is queued for deletion", name);
+    }
+    ctrl_read_done(ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+static void
+ctrl_list_deletes(ctl_t *ctl)
+{
+    ctl->ctrl->reads++;
+    zk_children(ctl->zk, ZKNODE_DELETE_TOPICS, true, ctrl_deletes_done,
+                cop_new(ctl, NULL, -1));
+}
+
+void
+ctl_ctrl_watch(ctl_t *ctl, int type, const char *path)
+{
+    size_t tl = strlen(ZKNODE_TOPICS);
+
+    if (strcmp(path, ZKNODE_BROKER_IDS) == 0) {
+        ctrl_list_brokers(ctl);
+    } else if (strcmp(path, ZKNODE_TOPICS) == 0) {
+        ctrl_list_topics(ctl);
+    } else if (strcmp(path, ZKNODE_DELETE_TOPICS) == 0) {
+        ctrl_list_deletes(ctl);
+    } else if (strncmp(path, ZKNODE_TOPICS, tl) == 0 && path[tl] == '/' &&
+               strchr(path + tl + 1, '/') == NULL &&
+               type == ZOO_CHANGED_EVENT) {
+        /* partitions added (CreatePartitions by any broker) */
+        if (ctrl_topic(ctl->ctrl, path + tl + 1) != NULL)
+            ctrl_read_topic(ctl, path + tl + 1, false);
+    }
+}
+
+/* ---- writes: partition states ----------------------------------------- */
+
+static void
+ctrl_write_done_common(ctl_t *ctl, ctl_ctrl_t *ctrl)
+{
+    ctrl->writes--;
+    ctrl_maybe_reconcile(ctl);
+}
+
+static void
+ctrl_create_states_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    ctl_t *ctl = op->ctl;
+    ctopic_t *t;
+
+    if (ctrl == NULL)
+        goto out;
+    t = ctrl_topic(ctrl, op->topic);
+    if (res->nops > 0 && res->ops[0].rc != ZOK &&
+        res->ops[0].rc != ZRUNTIMEINCONSISTENCY && !ctl_zk_transient(res->rc)) {
+        ctrl->writes--;
+        ctrl_fenced(ctl);
+        goto out;
+    }
+    for (int32_t i = 0; t != NULL && i < op->n; i++) {
+        int32_t p = op->parts[i];
+        cpart_t *cp;
+
+        if (p >= t->npartitions)
+            continue;
+        cp = &t->parts[p];
+        cp->busy = false;
+        if (res->rc == ZOK) {
+            cp->has_state = true;
+            cp->missing = false;
+            cp->zkversion = 0;
+            ctrl_queue_lai(ctrl, t, p);
+        }
+    }
+    if (res->rc != ZOK && t != NULL) {
+        say_warn("[ctl] creating partition states of %s: %s", t->name,
+                 zk_strerror(res->rc));
+        /* reload what is there; reconcile tries again */
+        for (int32_t i = 0; i < op->n; i++)
+            if (op->parts[i] < t->npartitions) {
+                cpart_t *cp = &t->parts[op->parts[i]];
+
+                cp->has_state = false;
+                free(cp->isr);
+                cp->isr = NULL;
+                cp->nisr = 0;
+                ctrl_read_state(ctl, t, op->parts[i]);
+            }
+    } else if (t != NULL) {
+        say_info("[ctl] %s: %d partition(s) online", t->name, (int)op->n);
+    }
+    ctrl_write_done_common(ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+/* New -> Online for the listed partitions of @t, one fenced multi */
+static void
+ctrl_create_states(ctl_t *ctl, ctopic_t *t, const int32_t *ps, int32_t n)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    zk_op_t *ops = xcalloc(n + 1, sizeof(*ops));
+    char **bufs = xcalloc(2 * n + 1, sizeof(char *));
+    char *parent = xasprintf("%s/%s/partitions", ZKNODE_TOPICS, t->name);
+    cop_t *op = cop_new(ctl, t->name, -1);
+
+    /* parents first, unfenced (Kafka's createRecursive); the session
+     * keeps request order, so they exist before the multi runs */
+    zk_create(ctl->zk, parent, NULL, 0, 0, NULL, NULL);
+    ops[0].kind = ZK_OP_CHECK;
+    ops[0].path = ZKNODE_CONTROLLER_EPOCH;
+    ops[0].version = ctrl->epoch_zkversion;
+    op->n = n;
+    op->parts = ints_dup(ps, n);
+    for (int32_t i = 0; i < n; i++) {
+        cpart_t *cp = &t->parts[ps[i]];
+        zknode_partition_state_t st;
+        char *ppath = xasprintf("%s/%d", parent, (int)ps[i]);
+
+        zk_create(ctl->zk, ppath, NULL, 0, 0, NULL, NULL);
+        free(cp->isr);
+        cp->isr = xmalloc(sizeof(int32_t) * (cp->nreplicas + 1));
+        cp->nisr = 0;
+        for (int32_t r = 0; r < cp->nreplicas; r++)
+            if (ctrl_live(ctrl, cp->replicas[r]))
+                cp->isr[cp->nisr++] = cp->replicas[r];
+        cp->leader = cp->isr[0];
+        cp->leader_epoch = 0;
+        cp->controller_epoch = ctrl->epoch;
+        cp->busy = true;
+        st.controller_epoch = ctrl->epoch;
+        st.leader = cp->leader;
+        st.leader_epoch = 0;
+        st.nisr = cp->nisr;
+        st.isr = cp->isr;
+        bufs[2 * i] = xasprintf("%s/state", ppath);
+        bufs[2 * i + 1] = zknode_partition_state_encode(&st);
+        ops[i + 1].kind = ZK_OP_CREATE;
+        ops[i + 1].path = bufs[2 * i];
+        ops[i + 1].data = bufs[2 * i + 1];
+        ops[i + 1].datalen = (int)strlen(bufs[2 * i + 1]);
+        free(ppath);
+    }
+    ctrl->writes++;
+    zk_multi(ctl->zk, ops, n + 1, ctrl_create_states_done, op);
+    for (int32_t i = 0; i < 2 * n; i++)
+        free(bufs[i]);
+    free(bufs);
+    free(ops);
+    free(parent);
+}
+
+static void
+ctrl_write_state_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cop_t *op = ud;
+    ctl_ctrl_t *ctrl = cop_ctrl(op);
+    ctl_t *ctl = op->ctl;
+    ctopic_t *t;
+    cpart_t *cp;
+
+    if (ctrl == NULL)
+        goto out;
+    t = ctrl_topic(ctrl, op->topic);
+    if (res->nops > 0 && res->ops[0].rc != ZOK &&
+        res->ops[0].rc != ZRUNTIMEINCONSISTENCY && !ctl_zk_transient(res->rc)) {
+        ctrl->writes--;
+        ctrl_fenced(ctl);
+        goto out;
+    }
+    if (t == NULL || op->partition >= t->npartitions) {
+        ctrl_write_done_common(ctl, ctrl);
+        goto out;
+    }
+    cp = &t->parts[op->partition];
+    cp->busy = false;
+    if (res->rc == ZOK) {
+        free(cp->isr);
+        cp->leader = op->broker;
+        cp->leader_epoch++;
+        cp->controller_epoch = ctrl->epoch;
+        cp->nisr = op->n;
+        cp->isr = op->parts;
+        op->parts = NULL;
+        cp->zkversion = res->ops[1].stat.version;
+        say_info("[ctl] %s-%d: leader %d, leader epoch %d", t->name,
+                 (int)op->partition, (int)cp->leader, (int)cp->leader_epoch);
+        ctrl_queue_lai(ctrl, t, op->partition);
+    } else {
+        say_warn("[ctl] writing state of %s-%d: %s; reading it again",
+                 t->name, (int)op->partition, zk_strerror(res->rc));
+        ctrl_read_state(ctl, t, op->partition);
+    }
+    ctrl_write_done_common(ctl, ctrl);
+out:
+    cop_free(op);
+}
+
+/* Online/Offline transitions: conditional on the state's version */
+static void
+ctrl_write_state(ctl_t *ctl, ctopic_t *t, int32_t p, int32_t leader,
+                 const int32_t *isr, int32_t nisr)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    cpart_t *cp = &t->parts[p];
+    zknode_partition_state_t st = {ctrl->epoch, leader, cp->leader_epoch + 1,
+                                   nisr, (int32_t *)isr};
+    char *json = zknode_partition_state_encode(&st);
+    char *path = xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS,
+                           t->name, (int)p);
+    zk_op_t ops[2] = {
+        {ZK_OP_CHECK, ZKNODE_CONTROLLER_EPOCH, NULL, 0, 0,
+         ctrl->epoch_zkversion},
+        {ZK_OP_SET, path, json, (int)strlen(json), 0, cp->zkversion},
+    };
+    cop_t *op = cop_new(ctl, t->name, p);
+
+    op->broker = leader;
+    op->n = nisr;
+    op->parts = ints_dup(isr, nisr);
+    cp->busy = true;
+    ctrl->writes++;
+    zk_multi(ctl->zk, ops, 2, ctrl_write_state_done, op);
+    free(json);
+    free(path);
+}
+
+/*
+ * What the state of @cp should be with the current live brokers:
+ * dead replicas leave the ISR (the last one stays, as in Kafka); the
+ * leader stays if live and in the ISR, else the first live ISR replica in
+ * assignment order leads, else none (-1). True if that differs.
+ */
+static bool
+ctrl_desired(ctl_ctrl_t *ctrl, const cpart_t *cp, int32_t *leader,
+             int32_t *isr, int32_t *nisr)
+{
+    int32_t n = 0, l = -1;
+
+    for (int32_t i = 0; i < cp->nisr; i++)
+        if (ctrl_live(ctrl, cp->isr[i]))
+            isr[n++] = cp->isr[i];
+    if (n == 0) {
+        if (cp->leader >= 0 && ints_contain(cp->isr, cp->nisr, cp->leader)) {
+            isr[n++] = cp->leader;
+        } else {
+            memcpy(isr, cp->isr, sizeof(int32_t) * cp->nisr);
+            n = cp->nisr;
+        }
+    }
+    if (cp->leader >= 0 && ctrl_live(ctrl, cp->leader) &&
+        ints_contain(isr, n, cp->leader)) {
+        l = cp->leader;
+    } else {
+        for (int32_t r = 0; r < cp->nreplicas; r++) {
+            if (ctrl_live(ctrl, cp->replicas[r]) &&
+                ints_contain(isr, n, cp->replicas[r])) {
+                l = cp->replicas[r];
+                break;
+            }
+        }
+    }
+    *leader = l;
+    *nisr = n;
+    return l != cp->leader || n != cp->nisr ||
+           memcmp(isr, cp->isr, sizeof(int32_t) * n) != 0;
+}
+
+/* ---- deletion --------------------------------------------------------- */
+
+/* a fenced recursive delete: children first, each node deleted in a multi
+ * with the epoch check (Kafka's deleteRecursive with the epoch fence) */
+typedef struct rdel {
+    ctl_t *ctl;
+    uint64_t term;
+    char *path;
+    struct rdel *parent;
+    int children_left;
+    int rc;
+    void (*done)(ctl_t *ctl, const char *topic, int rc);
+    char *topic;
+} rdel_t;
+
+static void rdel_list(rdel_t *r);
+
+static void
+rdel_finish(rdel_t *r, int rc)
+{
+    ctl_t *ctl = r->ctl;
+    rdel_t *parent = r->parent;
+    bool live = ctl->ctrl != NULL && ctl->ctrl->term == r->term;
+
+    if (live)
+        ctl->ctrl->writes--;
+    if (parent != NULL) {
+        if (rc != ZOK && parent->rc == ZOK)
+            parent->rc = rc;
+        if (--parent->children_left == 0) {
+            if (parent->rc == ZOK && live) {
+                parent->children_left = -1;
+                rdel_list(parent); /* list again: then delete itself */
+            } else {
+                rdel_finish(parent, parent->rc != ZOK ? parent->rc
+                                                      : ZCLOSING);
+            }
+        }
+    } else if (live) {
+        r->done(ctl, r->topic, rc);
+    }
+    free(r->path);
+    free(r->topic);
+    free(r);
+}
+
+static void
+rdel_delete_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    rdel_t *r = ud;
+    ctl_t *ctl = r->ctl;
+
+    if (res->rc == ZOK || (res->nops > 1 && res->ops[1].rc == ZNONODE)) {
+        rdel_finish(r, ZOK);
+    } else if (res->nops > 1 && res->ops[1].rc == ZNOTEMPTY) {
+        r->children_left = -1;
+        rdel_list(r); /* a child appeared */
+    } else if (res->nops > 0 && res->ops[0].rc != ZOK &&
+               res->ops[0].rc != ZRUNTIMEINCONSISTENCY &&
+               !ctl_zk_transient(res->rc)) {
+        rdel_finish(r, ZBADVERSION);
+        if (ctl->ctrl != NULL && ctl->ctrl->term == r->term)
+            ctrl_fenced(ctl);
+    } else {
+        rdel_finish(r, res->rc);
+    }
+}
+
+static void
+rdel_delete(rdel_t *r)
+{
+    ctl_ctrl_t *ctrl = r->ctl->ctrl;
+    zk_op_t ops[2] = {
+        {ZK_OP_CHECK, ZKNODE_CONTROLLER_EPOCH, NULL, 0, 0,
+         ctrl->epoch_zkversion},
+        {ZK_OP_DELETE, r->path, NULL, 0, 0, -1},
+    };
+
+    zk_multi(r->ctl->zk, ops, 2, rdel_delete_done, r);
+}
+
+static rdel_t *rdel_new(ctl_t *ctl, const char *path, rdel_t *parent);
+
+static void
+rdel_children_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    rdel_t *r = ud;
+    ctl_t *ctl = r->ctl;
+
+    if (ctl->ctrl == NULL || ctl->ctrl->term != r->term) {
+        rdel_finish(r, ZCLOSING);
+        return;
+    }
+    if (res->rc == ZNONODE) {
+        rdel_finish(r, ZOK);
+        return;
+    }
+    if (res->rc != ZOK) {
+        rdel_finish(r, res->rc);
+        return;
+    }
+    if (res->nchildren == 0) {
+        rdel_delete(r);
+        return;
+    }
+    r->children_left = res->nchildren;
+    r->rc = ZOK;
+    for (int i = 0; i < res->nchildren; i++) {
+        char *cpath = xasprintf("%s/%s", r->path, res->children[i]);
+
+        rdel_list(rdel_new(ctl, cpath, r));
+        free(cpath);
+    }
+}
+
+static rdel_t *
+rdel_new(ctl_t *ctl, const char *path, rdel_t *parent)
+{
+    rdel_t *r = xcalloc(1, sizeof(*r));
+
+    r->ctl = ctl;
+    r->term = ctl->term;
+    r->path = xstrdup(path);
+    r->parent = parent;
+    ctl->ctrl->writes++;
+    return r;
+}
+
+static void
+rdel_list(rdel_t *r)
+{
+    zk_children(r->ctl->zk, r->path, false, rdel_children_done, r);
+}
+
+static void
+ctrl_delete_tree(ctl_t *ctl, const char *path, const char *topic,
+                 void (*done)(ctl_t *, const char *, int))
+{
+    rdel_t *r = rdel_new(ctl, path, NULL);
+
+    r->topic = xstrdup(topic);
+    r->done = done;
+    rdel_list(r);
+}
+
+static void
+ctrl_del_forget(ctl_ctrl_t *ctrl, const char *topic)
+{
+    for (int i = 0; i < ctrl->ndel; i++) {
+        if (strcmp(ctrl->del[i], topic) == 0) {
+            free(ctrl->del[i]);
+            ctrl->del[i] = ctrl->del[ctrl->ndel - 1];
+            ctrl->del_busy[i] = ctrl->del_busy[ctrl->ndel - 1];
+            ctrl->ndel--;
+            return;
+        }
+    }
+}
+
+static void
+ctrl_delete_admin_done(ctl_t *ctl, const char *topic, int rc)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    ctopic_t *t = ctrl_topic(ctrl, topic);
+
+    if (rc != ZOK) {
+        say_error("[ctl] deleting topic %s: %s", topic, zk_strerror(rc));
+        return;
+    }
+    if (t != NULL) {
+        say_info("[ctl] topic %s deleted", topic);
+        ctrl_remove_topic(ctrl, t);
+    }
+    ctrl_del_forget(ctrl, topic);
+    ctrl->md_dirty = true;
+}
+
+static void
+ctrl_delete_config_done(ctl_t *ctl, const char *topic, int rc)
+{
+    char *path;
+
+    if (rc != ZOK) {
+        say_error("[ctl] deleting the config of topic %s: %s", topic,
+                  zk_strerror(rc));
+        return;
+    }
+    path = xasprintf("%s/%s", ZKNODE_DELETE_TOPICS, topic);
+    ctrl_delete_tree(ctl, path, topic, ctrl_delete_admin_done);
+    free(path);
+}
+
+static void
+ctrl_delete_topic_done(ctl_t *ctl, const char *topic, int rc)
+{
+    char *path;
+
+    if (rc != ZOK) {
+        say_error("[ctl] deleting the znodes of topic %s: %s", topic,
+                  zk_strerror(rc));
+        return;
+    }
+    path = xasprintf("%s/%s", ZKNODE_CONFIG_TOPICS, topic);
+    ctrl_delete_tree(ctl, path, topic, ctrl_delete_config_done);
+    free(path);
+}
+
+/* StopReplica(delete) to the live replicas, then the znodes: the topic,
+ * its config, and last the admin node (so a new controller resumes) */
+static void
+ctrl_delete_topic(ctl_t *ctl, ctopic_t *t)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    char *path;
+
+    say_info("[ctl] deleting topic %s", t->name);
+    t->delete_started = true;
+    for (int32_t p = 0; p < t->npartitions; p++) {
+        const cpart_t *cp = &t->parts[p];
+
+        for (int32_t r = 0; r < cp->nreplicas; r++) {
+            cbroker_t *b = ctrl_broker(ctrl, cp->replicas[r]);
+
+            if (b == NULL || !b->live)
+                continue;
+            if (b->stop == NULL)
+                b->stop = ctl_breq_new(CTL_BREQ_STOP_REPLICA);
+            ctl_breq_add_stop(b->stop, t->name, p, true);
+        }
+    }
+    ctrl->md_dirty = true;
+    path = xasprintf("%s/%s", ZKNODE_TOPICS, t->name);
+    ctrl_delete_tree(ctl, path, t->name, ctrl_delete_topic_done);
+    free(path);
+}
+
+/* ---- reconciliation --------------------------------------------------- */
+
+static void
+ctrl_reconcile(ctl_t *ctl)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+
+    /* brokers that (re)joined: everything they replicate, then metadata */
+    for (int i = 0; i < ctrl->nbrokers; i++) {
+        cbroker_t *b = ctrl->brokers[i];
+
+        if (!b->live || b->announced)
+            continue;
+        b->announced = true;
+        for (int k = 0; k < ctrl->ntopics; k++) {
+            const ctopic_t *t = ctrl->topics[k];
+
+            for (int32_t p = 0; t->loaded && p < t->npartitions; p++)
+                if (t->parts[p].has_state &&
+                    ints_contain(t->parts[p].replicas, t->parts[p].nreplicas,
+                                 b->id))
+                    ctrl_queue_lai_to(ctrl, b, t, p);
+        }
+        ctrl->md_dirty = true;
+    }
+    /* partition state machine */
+    for (int k = 0; k < ctrl->ntopics; k++) {
+        ctopic_t *t = ctrl->topics[k];
+        int32_t *news, nnew = 0;
+
+        if (!t->loaded || t->deleting)
+            continue;
+        news = xmalloc(sizeof(int32_t) * (t->npartitions + 1));
+        for (int32_t p = 0; p < t->npartitions; p++) {
+            cpart_t *cp = &t->parts[p];
+
+            if (cp->busy)
+                continue;
+            if (cp->missing) {
+                for (int32_t r = 0; r < cp->nreplicas; r++) {
+                    if (ctrl_live(ctrl, cp->replicas[r])) {
+                        news[nnew++] = p;
+                        break;
+                    }
+                }
+            } else if (cp->has_state) {
+                int32_t leader, nisr;
+                int32_t *isr = xmalloc(sizeof(int32_t) * (cp->nisr + 1));
+
+                if (ctrl_desired(ctrl, cp, &leader, isr, &nisr))
+                    ctrl_write_state(ctl, t, p, leader, isr, nisr);
+                free(isr);
+            }
+        }
+        if (nnew > 0)
+            ctrl_create_states(ctl, t, news, nnew);
+        free(news);
+    }
+    /* deletions */
+    for (int i = 0; i < ctrl->ndel; i++) {
+        ctopic_t *t = ctrl_topic(ctrl, ctrl->del[i]);
+
+        if (t != NULL) {
+            if (!t->deleting) {
+                t->deleting = true;
+                ctrl->md_dirty = true;
+            }
+            if (t->loaded && !t->delete_started)
+                ctrl_delete_topic(ctl, t);
+        } else if (!ctrl->del_busy[i]) {
+            /* not a topic (any more): just drop the request */
+            char *path = xasprintf("%s/%s", ZKNODE_DELETE_TOPICS,
+                                   ctrl->del[i]);
+
+            ctrl->del_busy[i] = true;
+            ctrl_delete_tree(ctl, path, ctrl->del[i], ctrl_delete_admin_done);
+            free(path);
+        }
+    }
+}
+
+static void
+ctrl_maybe_reconcile(ctl_t *ctl)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+
+    if (ctrl == NULL || ctrl->reads > 0)
+        return;
+    if (!ctrl->loaded) {
+        int nparts = 0;
+
+        for (int i = 0; i < ctrl->ntopics; i++)
+            nparts += ctrl->topics[i]->npartitions;
+        ctrl->loaded = true;
+        ctrl->md_dirty = true;
+        say_info("[ctl] controller loaded %d broker(s), %d topic(s), %d "
+                 "partition(s) in %lld ms", ctrl->nbrokers, ctrl->ntopics,
+                 nparts, (long long)(clock_mono_ms() - ctrl->started_ms));
+    }
+    ctrl_reconcile(ctl);
+}
+
+void
+ctl_ctrl_become(ctl_t *ctl, int32_t epoch, int32_t zkversion)
+{
+    ctl_ctrl_t *ctrl = xcalloc(1, sizeof(*ctrl));
+
+    ctl->term++;
+    ctrl->term = ctl->term;
+    ctrl->epoch = epoch;
+    ctrl->epoch_zkversion = zkversion;
+    ctrl->started_ms = clock_mono_ms();
+    ctl->ctrl = ctrl;
+    __atomic_store_n(&ctl->is_controller, 1, __ATOMIC_RELEASE);
+    say_info("[ctl] broker %d is the controller (epoch %d)",
+             (int)ctl->cfg.broker_id, (int)epoch);
+    /* pipelined: three lists, then every node under them */
+    ctrl_list_brokers(ctl);
+    ctrl_list_topics(ctl);
+    ctrl_list_deletes(ctl);
+}
