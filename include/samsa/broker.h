@@ -28,6 +28,13 @@ void broker_free(broker_t *b);
 /* the controller handle used for topic administration (set once) */
 void broker_set_ctl(broker_t *b, ctl_t *ctl);
 
+/*
+ * Waits until the controller's first metadata has been installed, so that
+ * clients are never told that an existing topic is unknown. Returns true,
+ * or false after @timeout_ms. Any thread but the controller's.
+ */
+bool broker_wait_metadata(broker_t *b, int64_t timeout_ms);
+
 /* net callbacks (ud = broker) */
 void broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
                      void *ud);

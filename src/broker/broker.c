@@ -5,6 +5,7 @@
  * stop serving, delete when asked; UpdateMetadata -> install the snapshot).
  */
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "broker_int.h"
@@ -25,6 +26,8 @@ broker_new(const bconf_t *conf, logmgr_t *lm)
     b->conf = conf;
     b->lm = lm;
     b->id = conf->broker_id;
+    pthread_mutex_init(&b->meta_lock, NULL);
+    pthread_cond_init(&b->meta_cond, NULL);
     pthread_mutex_init(&b->purg_lock, NULL);
     atomic_init(&b->nwaiters, 0);
     return b;
@@ -34,6 +37,8 @@ void
 broker_free(broker_t *b)
 {
     pthread_mutex_destroy(&b->purg_lock);
+    pthread_cond_destroy(&b->meta_cond);
+    pthread_mutex_destroy(&b->meta_lock);
     free(b);
 }
 
@@ -175,4 +180,31 @@ broker_on_metadata(mc_snapshot_t *snap, void *ud)
 
     logmgr_foreach(b->lm, broker_reconfigure_one, &rc);
     metacache_install(snap);
+    pthread_mutex_lock(&b->meta_lock);
+    b->have_metadata = true;
+    pthread_cond_broadcast(&b->meta_cond);
+    pthread_mutex_unlock(&b->meta_lock);
+}
+
+bool
+broker_wait_metadata(broker_t *b, int64_t timeout_ms)
+{
+    struct timespec deadline;
+    bool have;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (timeout_ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&b->meta_lock);
+    while (!b->have_metadata &&
+           pthread_cond_timedwait(&b->meta_cond, &b->meta_lock,
+                                  &deadline) == 0)
+        ;
+    have = b->have_metadata;
+    pthread_mutex_unlock(&b->meta_lock);
+    return have;
 }

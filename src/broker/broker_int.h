@@ -32,6 +32,9 @@ struct broker {
     logmgr_t *lm;
     ctl_t *ctl;
     int32_t id;
+    pthread_mutex_t meta_lock; /* with meta_cond: first metadata arrived */
+    pthread_cond_t meta_cond;
+    bool have_metadata;
     pthread_mutex_t purg_lock; /* covers the waiter list and wake flags */
     pwaiter_t *waiters;
     atomic_int nwaiters;       /* parked requests, for a cheap wake check */

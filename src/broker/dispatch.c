@@ -153,6 +153,8 @@ broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
     req.b = b;
     req.conn = conn;
     req.seq = seq;
+    req.ar = &bc->arena;
+    req.bc = bc;
     if (khdr_peek(frame, len, &req.hdr) != 0) {
         conn_close(conn, "request shorter than a request header");
         return;
@@ -169,6 +171,7 @@ broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
         req.hdr.request_api_version > api->max_version) {
         if (req.hdr.request_api_key == API_API_VERSIONS) {
             h_api_versions_unsupported(&req);
+            arena_reset(&bc->arena);
             return;
         }
         say_warn("%s: %s version %d is not supported (%d-%d), closing "
@@ -185,8 +188,6 @@ broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
         conn_close(conn, "malformed request header");
         return;
     }
-    req.ar = &bc->arena;
-    req.bc = bc;
     req.snap = metacache_get();
     rc = fn(&req, &kr);
     mc_snapshot_put(req.snap);

@@ -3,9 +3,11 @@
  * the startup and shutdown order.
  *
  * Startup: config (exit 2 on a bad one, before any data is touched) ->
- * log manager (load and recover the logs) -> listeners -> ZooKeeper
- * (register the broker once its logs are loaded, join the controller
- * election). Shutdown on SIGTERM/SIGINT: leave ZooKeeper, stop serving
+ * log manager (load and recover the logs) -> ZooKeeper (register the broker
+ * once its logs are loaded, join the controller election) -> wait for the
+ * controller's first metadata -> listeners. As in Kafka, requests are
+ * served only once the broker knows the cluster, so a restarted broker
+ * never tells a client that an existing topic is unknown. Shutdown on SIGTERM/SIGINT: leave ZooKeeper, stop serving
  * clients, then close the logs cleanly (checkpoints + clean-shutdown
  * marker), so a restart skips recovery. The controller stops before the
  * IO loops because its completions post replies to them.
@@ -155,22 +157,6 @@ main(int argc, char **argv)
     metacache_init();
     b = broker_new(&conf, lm);
 
-    net_config_t nc = {
-        .host = conf.listen_host,
-        .port = conf.listen_port,
-        .nloops = conf.num_network_threads,
-        .max_request_bytes = conf.socket_request_max_bytes,
-        .idle_ms = conf.connections_max_idle_ms,
-        .on_frame = broker_on_frame,
-        .on_close = broker_on_close,
-        .ud = b,
-    };
-    if (net_start(&net, &nc, errbuf, sizeof(errbuf)) != 0) {
-        say_error("cannot listen on %s: %s", conf.listeners, errbuf);
-        status = EXIT_STARTUP;
-        goto out;
-    }
-
     ctl_config_t cc = {
         .broker_id = conf.broker_id,
         .zk_connect = conf.zookeeper_connect,
@@ -194,6 +180,27 @@ main(int argc, char **argv)
         goto out;
     }
     broker_set_ctl(b, ctl);
+    /* serve clients only once the controller has told us the cluster */
+    if (!broker_wait_metadata(b, conf.zookeeper_session_timeout_ms))
+        say_warn("no metadata from the controller after %d ms; serving "
+                 "anyway", conf.zookeeper_session_timeout_ms);
+
+    net_config_t nc = {
+        .host = conf.listen_host,
+        .port = conf.listen_port,
+        .nloops = conf.num_network_threads,
+        .max_request_bytes = conf.socket_request_max_bytes,
+        .idle_ms = conf.connections_max_idle_ms,
+        .on_frame = broker_on_frame,
+        .on_close = broker_on_close,
+        .ud = b,
+    };
+    if (net_start(&net, &nc, errbuf, sizeof(errbuf)) != 0) {
+        say_error("cannot listen on %s: %s", conf.listeners, errbuf);
+        status = EXIT_STARTUP;
+        goto out;
+    }
+
     say_info("samsad started: broker %d serving %s:%d", conf.broker_id,
              conf.advertised_host, net_port(net));
 
