@@ -8,6 +8,7 @@
  * told apart from one that ends exactly at the limit.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <lz4frame.h>
 #include <snappy-c.h>
 #include <string.h>
@@ -27,9 +28,37 @@
 static const uint8_t snappy_java_magic[8] = {0x82, 'S', 'N', 'A',
                                              'P',  'P', 'Y', 0};
 
+/*
+ * Codec contexts are per thread and reused; a thread-specific key whose
+ * destructor is codec_thread_fini() frees them when the thread exits (IO
+ * loops, the controller), so no owner has to remember to.
+ */
 static __thread LZ4F_dctx *codec_lz4_dctx;
 static __thread ZSTD_DCtx *codec_zstd_dctx;
 static __thread ZSTD_CCtx *codec_zstd_cctx;
+static pthread_key_t codec_key;
+static pthread_once_t codec_key_once = PTHREAD_ONCE_INIT;
+
+static void
+codec_key_destroy(void *unused)
+{
+    (void)unused;
+    codec_thread_fini();
+}
+
+static void
+codec_key_create(void)
+{
+    pthread_key_create(&codec_key, codec_key_destroy);
+}
+
+/* arranges for this thread's contexts to be freed at its exit */
+static void
+codec_thread_arm(void)
+{
+    pthread_once(&codec_key_once, codec_key_create);
+    pthread_setspecific(codec_key, &codec_key);
+}
 
 const char *
 codec_name(batch_codec_t c)
@@ -244,6 +273,7 @@ codec_unlz4(const uint8_t *in, size_t inlen, buf_t *out, size_t max_out)
                                                          LZ4F_VERSION)))
             return ERR_CORRUPT;
         codec_lz4_dctx = dctx;
+        codec_thread_arm();
     } else {
         LZ4F_resetDecompressionContext(dctx);
     }
@@ -308,6 +338,7 @@ codec_unzstd(const uint8_t *in, size_t inlen, buf_t *out, size_t max_out)
         if (dctx == NULL)
             return ERR_CORRUPT;
         codec_zstd_dctx = dctx;
+        codec_thread_arm();
     } else {
         ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
     }
@@ -336,6 +367,7 @@ codec_zstd(const uint8_t *in, size_t inlen, buf_t *out)
 
     if (codec_zstd_cctx == NULL) {
         codec_zstd_cctx = ZSTD_createCCtx();
+        codec_thread_arm();
         if (codec_zstd_cctx == NULL)
             return ERR_INVAL;
     }
