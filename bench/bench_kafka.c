@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +87,17 @@ now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU seconds (user + system) of this process, all threads. */
+static double
+cpu_s(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+           ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
 }
 
 static void
@@ -344,7 +356,7 @@ run_produce(void)
     char *pool = make_pool(pool_len);
     long long i, qfull = 0, ok;
     uint64_t t0, t_enq_done, deadline;
-    double secs, lat_ms[5] = {0};
+    double secs, lat_ms[5] = {0}, cpu0, cpu1;
     int nparts;
 
     conf_set(conf, "acks", o.acks);
@@ -353,8 +365,8 @@ run_produce(void)
     conf_seti(conf, "batch.size", o.batch_size);
     if (o.batch_size > 1000000)
         conf_seti(conf, "message.max.bytes", o.batch_size + 1024);
-    conf_set(conf, "queue.buffering.max.messages", "10000000");
-    conf_set(conf, "queue.buffering.max.kbytes", "2097151");
+    conf_set(conf, "queue.buffering.max.messages", "1000000");
+    conf_set(conf, "queue.buffering.max.kbytes", "262144");
     conf_set(conf, "enable.idempotence", "false");
     conf_set(conf, "max.in.flight.requests.per.connection", "5");
     conf_set(conf, "message.timeout.ms", "60000");
@@ -382,6 +394,7 @@ run_produce(void)
             o.messages, o.size, o.topic, nparts, o.acks, o.compression,
             o.linger_ms, o.batch_size);
 
+    cpu0 = cpu_s();
     t0 = now_ns();
     deadline = t0 + (uint64_t)o.timeout_s * 1000000000u;
     for (i = 0; i < o.messages && !interrupted;) {
@@ -410,6 +423,7 @@ run_produce(void)
     while (delivered < i && !interrupted && now_ns() < deadline)
         rd_kafka_poll(rk, 50);
 
+    cpu1 = cpu_s();
     ok = delivered - dr_errors;
     if (delivered < o.messages)
         fprintf(stderr,
@@ -445,11 +459,11 @@ run_produce(void)
     printf("RESULT mode=produce size=%d acks=%s compression=%s "
            "partitions=%d msgs=%lld errors=%lld secs=%.3f msgs_per_s=%.0f "
            "mb_per_s=%.2f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f "
-           "max_ms=%.3f%s%s\n",
+           "max_ms=%.3f client_cpu_s=%.2f%s%s\n",
            o.size, o.acks, o.compression, nparts, ok, dr_errors, secs,
            secs > 0 ? (double)ok / secs : 0,
            secs > 0 ? (double)acked_bytes / secs / 1e6 : 0, lat_ms[0],
-           lat_ms[1], lat_ms[2], lat_ms[3],
+           lat_ms[1], lat_ms[2], lat_ms[3], cpu1 - cpu0,
            dr_errors ? " first_error=" : "",
            dr_errors ? rd_kafka_err2name(first_dr_err) : "");
     fflush(stdout);
@@ -477,7 +491,7 @@ run_consume(void)
     long long got = 0, bytes = 0, errs = 0;
     uint64_t t_assign, t_first = 0, t_last = 0, deadline;
     int nparts, p;
-    double secs;
+    double secs, cpu0, cpu1;
 
     if (o.group)
         snprintf(group, sizeof(group), "%s", o.group);
@@ -513,6 +527,7 @@ run_consume(void)
             "from the beginning, no group\n", o.messages, o.topic, nparts);
 
     q = rd_kafka_queue_get_consumer(rk);
+    cpu0 = cpu_s();
     t_assign = now_ns();
     deadline = t_assign + (uint64_t)o.timeout_s * 1000000000u;
     {
@@ -543,6 +558,7 @@ run_consume(void)
         if (n > 0)
             t_last = now_ns();
     }
+    cpu1 = cpu_s();
     if (got < o.messages)
         fprintf(stderr, "bench_kafka: only %lld of %lld messages within "
                 "%d s\n", got, o.messages, o.timeout_s);
@@ -556,10 +572,11 @@ run_consume(void)
            secs > 0 ? (double)got / secs : 0,
            secs > 0 ? (double)bytes / secs / 1e6 : 0);
     printf("RESULT mode=consume size=%lld partitions=%d msgs=%lld "
-           "errors=%lld secs=%.3f msgs_per_s=%.0f mb_per_s=%.2f\n",
+           "errors=%lld secs=%.3f msgs_per_s=%.0f mb_per_s=%.2f "
+           "client_cpu_s=%.2f\n",
            got ? bytes / got : 0, nparts, got, errs, secs,
            secs > 0 ? (double)got / secs : 0,
-           secs > 0 ? (double)bytes / secs / 1e6 : 0);
+           secs > 0 ? (double)bytes / secs / 1e6 : 0, cpu1 - cpu0);
     fflush(stdout);
 
     rd_kafka_queue_destroy(q);

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib.sh: helpers shared by the bench scripts.  Sourced, never run.
 # Owns: free loopback ports, bounded waits, stopping processes by PID.
 
