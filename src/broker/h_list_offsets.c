@@ -9,6 +9,8 @@
  * latest, then the base offsets of earlier segments is Kafka's rule; samsa
  * returns the one offset asked for).
  */
+#include <string.h>
+
 #include "broker_int.h"
 #include "samsa/err.h"
 #include "samsa/kapi.h"
@@ -81,6 +83,27 @@ list_offsets_partition(breq_t *req, const listoffsets_req_t *r, kstr_t topic,
         out->leader_epoch = part->leader_epoch;
 }
 
+/* a partition named more than once in the request, anywhere (Kafka answers
+ * INVALID_REQUEST for every copy) */
+static bool
+list_offsets_duplicate(const listoffsets_req_t *r, int32_t t, int32_t p)
+{
+    const listoffsets_req_topic_t *rt = &r->topics[t];
+    int32_t part = rt->partitions[p].partition_index;
+
+    for (int32_t u = 0; u < r->ntopics; u++) {
+        const listoffsets_req_topic_t *ru = &r->topics[u];
+
+        if (ru->name.len != rt->name.len ||
+            memcmp(ru->name.ptr, rt->name.ptr, rt->name.len) != 0)
+            continue;
+        for (int32_t q = 0; q < ru->npartitions; q++)
+            if ((u != t || q != p) && ru->partitions[q].partition_index == part)
+                return true;
+    }
+    return false;
+}
+
 int
 h_list_offsets(breq_t *req, kread_t *kr)
 {
@@ -101,9 +124,19 @@ h_list_offsets(breq_t *req, kread_t *kr)
         ot->npartitions = rt->npartitions;
         ot->partitions =
             arena_calloc(req->ar, rt->npartitions, sizeof(*ot->partitions));
-        for (int32_t p = 0; p < rt->npartitions; p++)
+        for (int32_t p = 0; p < rt->npartitions; p++) {
+            if (list_offsets_duplicate(&r, t, p)) {
+                ot->partitions[p].partition_index =
+                    rt->partitions[p].partition_index;
+                ot->partitions[p].error_code = KERR_INVALID_REQUEST;
+                ot->partitions[p].timestamp = -1;
+                ot->partitions[p].offset = -1;
+                ot->partitions[p].leader_epoch = -1;
+                continue;
+            }
             list_offsets_partition(req, &r, rt->name, &rt->partitions[p],
                                    &ot->partitions[p]);
+        }
     }
     kw = bresp_begin(req->hdr.correlation_id, API_LIST_OFFSETS, version);
     p_listoffsets_resp_encode(kw, version, &resp);

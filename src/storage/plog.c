@@ -32,8 +32,10 @@
  *      later segments included, is removed, and indexes are rebuilt. Bytes
  *      that validate are never removed.
  *  I7. log start offset <= high watermark <= LEO. Retention and
- *      DeleteRecords delete only whole segments that are not active and
- *      whose successor's base offset is <= the high watermark.
+ *      DeleteRecords delete only whole segments whose upper bound (the
+ *      next segment's base offset, or the LEO for the active segment) is
+ *      <= the high watermark; an expired non-empty active segment is rolled
+ *      first, so the log always keeps an active segment at the LEO.
  *  I8. A segment removed from the list keeps its descriptor open until the
  *      last reference (a fetch being sent) is dropped.
  *
@@ -898,12 +900,14 @@ plog_deletable_locked(plog_t *plog, int first, plog_retain_kind_t kind,
     int64_t hw = atomic_load(&plog->hw);
     int i;
 
-    for (i = first; i < plog->nsegs - 1; i++) {
+    for (i = first; i < plog->nsegs; i++) {
         segment_t *seg = plog->segs[i];
-        int64_t upper = plog->segs[i + 1]->base;
+        bool last = i == plog->nsegs - 1;
+        int64_t upper = last ? atomic_load(&plog->leo) : plog->segs[i + 1]->base;
         bool ok;
 
-        if (hw < upper)
+        /* the active segment counts too, unless empty (Kafka 2.8) */
+        if (hw < upper || (last && segment_size(seg) == 0))
             break;
         switch (kind) {
         case PLOG_RETAIN_START:
@@ -933,7 +937,7 @@ plog_retain(plog_t *plog, int64_t now_ms)
     int64_t diff = -1;
 
     pthread_mutex_lock(&plog->lock);
-    if (plog->closed || plog->deleted || plog->nsegs < 2) {
+    if (plog->closed || plog->deleted) {
         pthread_mutex_unlock(&plog->lock);
         return 0;
     }
@@ -946,6 +950,13 @@ plog_retain(plog_t *plog, int64_t now_ms)
         diff = total - plog->cfg.retention_bytes;
         n += plog_deletable_locked(plog, n, PLOG_RETAIN_SIZE, now_ms, &diff);
     }
+    /*
+     * Every segment, the active one included, has expired: roll first so
+     * the log keeps an (empty) active segment at the log end, as Kafka's
+     * Log.deleteSegments does; if the roll fails the active one stays.
+     */
+    if (n > 0 && n == plog->nsegs && plog_roll_locked(plog) != 0)
+        n--;
     if (n == 0) {
         pthread_mutex_unlock(&plog->lock);
         return 0;

@@ -5,7 +5,8 @@ if [ -z "${SAMSA_TEST_GUARDED:-}" ]; then
     SAMSA_TEST_GUARDED=1; export SAMSA_TEST_GUARDED
     exec timeout -k 20 "${SAMSA_TEST_TIMEOUT:-300}" bash "$0" "$@"
 fi
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/cluster.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/cluster.sh" ||
+    { echo "cannot load tests/lib/cluster.sh (set top_srcdir)" >&2; exit 99; }
 
 require_zookeeper
 require_py_module confluent_kafka python3-confluent-kafka

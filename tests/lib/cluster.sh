@@ -39,6 +39,8 @@ SAMSA_TEST_LIB="$top_srcdir/tests/lib"
 # Python helpers import samsa_it and kwire from tests/lib
 PYTHONPATH=$SAMSA_TEST_LIB${PYTHONPATH:+:$PYTHONPATH}
 export PYTHONPATH
+# no __pycache__ in the source tree (make distcheck's is read-only)
+export PYTHONDONTWRITEBYTECODE=1
 : "${SAMSAD:=$top_builddir/samsad}"
 : "${SAMSA_TEST_START_TIMEOUT:=60}"
 ZK_CHROOT=/samsa

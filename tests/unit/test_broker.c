@@ -472,11 +472,12 @@ test_fetch_wait_expires_with_an_empty_answer(void)
     kclient_close(kc);
 }
 
+/* ListOffsets v5 for TOPIC partition 0 at each of @ts; fills @out */
 static void
-test_list_offsets_earliest_latest_and_by_time(void)
+list_offsets(kclient_t *kc, const int64_t *ts, int n,
+             listoffsets_resp_partition_t *out)
 {
-    kclient_t *kc = connect_broker();
-    listoffsets_req_partition_t rp[3];
+    listoffsets_req_partition_t rp[4];
     listoffsets_req_topic_t rt = {0};
     listoffsets_req_t r = {0};
     listoffsets_resp_t resp;
@@ -484,14 +485,13 @@ test_list_offsets_earliest_latest_and_by_time(void)
     kwrite_t kw;
     kread_t kr;
     arena_t ar;
-    int64_t ts[3] = {-2, -1, 1700000000001LL};
 
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < n; i++)
         rp[i] = (listoffsets_req_partition_t){
             .partition_index = 0, .current_leader_epoch = -1,
             .timestamp = ts[i], .max_num_offsets = 1};
     rt.name = (kstr_t){TOPIC, (int32_t)strlen(TOPIC)};
-    rt.npartitions = 3;
+    rt.npartitions = n;
     rt.partitions = rp;
     r.replica_id = -1;
     r.ntopics = 1;
@@ -503,14 +503,37 @@ test_list_offsets_earliest_latest_and_by_time(void)
     CU_ASSERT_EQUAL_FATAL(resp_recv(kc, &frame, &kr, API_LIST_OFFSETS, 5,
                                     5000), 0);
     CU_ASSERT_EQUAL_FATAL(p_listoffsets_resp_decode(&kr, 5, &ar, &resp), 0);
-    CU_ASSERT_EQUAL(resp.topics[0].partitions[0].offset, 0);
-    CU_ASSERT(resp.topics[0].partitions[1].offset >= 10);
-    /* the first record stamped at or after ts: the second of batch 0 */
-    CU_ASSERT_EQUAL(resp.topics[0].partitions[2].error_code, KERR_NONE);
-    CU_ASSERT(resp.topics[0].partitions[2].offset >= 0);
-    CU_ASSERT(resp.topics[0].partitions[2].offset <= 1);
+    CU_ASSERT_EQUAL_FATAL(resp.topics[0].npartitions, n);
+    memcpy(out, resp.topics[0].partitions, n * sizeof(*out));
     arena_fini(&ar);
     buf_fini(&frame);
+}
+
+static void
+test_list_offsets_earliest_latest_and_by_time(void)
+{
+    kclient_t *kc = connect_broker();
+    listoffsets_resp_partition_t p[2];
+    int64_t earliest = -2, latest = -1, by_time = 1700000000001LL;
+
+    list_offsets(kc, &earliest, 1, p);
+    CU_ASSERT_EQUAL(p[0].error_code, KERR_NONE);
+    CU_ASSERT_EQUAL(p[0].offset, 0);
+    list_offsets(kc, &latest, 1, p);
+    CU_ASSERT(p[0].offset >= 10);
+    /* the first record stamped at or after the time: in the first batch */
+    list_offsets(kc, &by_time, 1, p);
+    CU_ASSERT_EQUAL(p[0].error_code, KERR_NONE);
+    CU_ASSERT(p[0].offset >= 0 && p[0].offset <= 1);
+    CU_ASSERT(p[0].timestamp >= by_time);
+    /* the same partition twice in one request: INVALID_REQUEST for both */
+    {
+        int64_t both[2] = {-2, -1};
+
+        list_offsets(kc, both, 2, p);
+        CU_ASSERT_EQUAL(p[0].error_code, KERR_INVALID_REQUEST);
+        CU_ASSERT_EQUAL(p[1].error_code, KERR_INVALID_REQUEST);
+    }
     kclient_close(kc);
 }
 

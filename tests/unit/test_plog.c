@@ -403,9 +403,18 @@ test_retention_by_time_deletes_old_segments_moves_start(void)
                               INT64_MAX, &fs), 0);
     CU_ASSERT(fs.len > 0);
     fs.unref(fs.ref);
-    /* the active segment survives even when everything is old */
+    /* I7: when everything is old the active segment is rolled and goes
+     * too (Kafka 2.8), leaving an empty active segment at the log end */
     CU_ASSERT(plog_retain(plog, now + 86400000) > 0);
     CU_ASSERT_EQUAL(plog_segment_count(plog), 1);
+    CU_ASSERT_EQUAL(plog_size(plog), 0);
+    CU_ASSERT_EQUAL(plog_log_start_offset(plog), 80);
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 80);
+    CU_ASSERT_EQUAL(plog_read(plog, 80, 100, INT64_MAX, &fs), 0);
+    CU_ASSERT_EQUAL(fs.len, 0);
+    /* and appends carry on from there */
+    pl_append(plog, 2, now, 100);
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 82);
     pl_done(plog, root, dir);
 }
 
