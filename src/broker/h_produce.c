@@ -5,6 +5,9 @@
  * appended exactly as received: the log rewrites only baseOffset and
  * partitionLeaderEpoch, which the CRC does not cover.
  *
+ * Topics with message.timestamp.type=LogAppendTime get the broker's time
+ * as each batch's maxTimestamp (the CRC is then recomputed), as in Kafka.
+ *
  * acks: 0 (no response), 1 (after the leader's append) and -1/all (after
  * the ISR holds the batch: until replication exists the ISR is the leader
  * alone, so the high watermark moves with the append; fewer in-sync
@@ -15,6 +18,7 @@
 
 #include "broker_int.h"
 #include "samsa/batch.h"
+#include "samsa/clock.h"
 #include "samsa/err.h"
 #include "samsa/kapi.h"
 #include "samsa/kerr.h"
@@ -38,6 +42,34 @@ produce_min_isr(const breq_t *req, kstr_t topic)
     const char *v = t ? mc_topic_config(t, "min.insync.replicas") : NULL;
 
     return v ? atoi(v) : req->b->conf->min_insync_replicas;
+}
+
+/* true for message.timestamp.type=LogAppendTime topics */
+static bool
+produce_log_append_time(const breq_t *req, kstr_t topic)
+{
+    const mc_topic_t *t = mc_topic_find(req->snap, topic.ptr, topic.len);
+    const char *v = t ? mc_topic_config(t, "message.timestamp.type") : NULL;
+
+    return v != NULL && strcmp(v, "LogAppendTime") == 0;
+}
+
+/*
+ * Stamps every batch with the broker's time: the one case where the broker
+ * changes a batch beyond baseOffset and partitionLeaderEpoch (maxTimestamp
+ * and the timestamp-type attribute, so the CRC is recomputed). The batches
+ * were validated, so their framing is sound.
+ */
+static void
+produce_stamp(uint8_t *p, size_t len, int64_t now)
+{
+    size_t off = 0;
+    batch_hdr_t h;
+
+    while (off < len && batch_hdr_parse(p + off, len - off, &h) == 0) {
+        batch_set_log_append_time(p + off, batch_size(&h), now);
+        off += batch_size(&h);
+    }
 }
 
 /* checks every batch of one partition's records; a Kafka error code */
@@ -76,6 +108,7 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
 {
     const mc_partition_t *part;
     plog_append_info_t info;
+    int64_t append_time = -1;
     plog_t *plog;
     int16_t kerr;
     int rc;
@@ -105,6 +138,11 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
         return;
     }
     /* the frame is ours to rewrite (net/conn.h): offsets are set in place */
+    if (produce_log_append_time(req, topic)) {
+        append_time = clock_wall_ms();
+        produce_stamp((uint8_t *)rp->records.ptr, rp->records.len,
+                      append_time);
+    }
     rc = plog_append(plog, (uint8_t *)rp->records.ptr, rp->records.len,
                      part->leader_epoch, &info);
     if (rc != 0) {
@@ -118,7 +156,7 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
     plog_set_high_watermark(plog, info.last_offset + 1);
     out->error_code = KERR_NONE;
     out->base_offset = info.base_offset;
-    out->log_append_time_ms = info.log_append_time;
+    out->log_append_time_ms = append_time;
     out->log_start_offset = info.log_start_offset;
     plog_unref(plog);
     purgatory_wake(req->b, topic, rp->index);

@@ -11,6 +11,7 @@
 
 #include "samsa/batch.h"
 #include "samsa/bconf.h"
+#include "samsa/clock.h"
 #include "samsa/broker.h"
 #include "samsa/err.h"
 #include "samsa/kapi.h"
@@ -31,6 +32,7 @@
 
 #define BROKER_ID 1
 #define TOPIC "orders"
+#define STAMPED "stamped" /* message.timestamp.type=LogAppendTime */
 
 static char *dir;
 static bconf_t conf;
@@ -53,22 +55,30 @@ fixture_snapshot(int32_t nparts)
     snap->brokers[0].id = BROKER_ID;
     snap->brokers[0].host = xstrdup("127.0.0.1");
     snap->brokers[0].port = net_port(net);
-    snap->ntopics = 1;
-    snap->topics = t = xcalloc(1, sizeof(*snap->topics));
-    t->name = xstrdup(TOPIC);
-    t->npartitions = nparts;
-    t->partitions = xcalloc(nparts, sizeof(*t->partitions));
-    for (int32_t p = 0; p < nparts; p++) {
-        mc_partition_t *mp = &t->partitions[p];
+    snap->ntopics = 2;
+    snap->topics = xcalloc(2, sizeof(*snap->topics));
+    for (int i = 0; i < 2; i++) {
+        t = &snap->topics[i];
+        t->name = xstrdup(i == 0 ? TOPIC : STAMPED);
+        t->npartitions = i == 0 ? nparts : 1;
+        t->partitions = xcalloc(t->npartitions, sizeof(*t->partitions));
+        for (int32_t p = 0; p < t->npartitions; p++) {
+            mc_partition_t *mp = &t->partitions[p];
 
-        mp->partition = p;
-        mp->leader = BROKER_ID;
-        mp->nreplicas = mp->nisr = 1;
-        mp->replicas = xcalloc(1, sizeof(int32_t));
-        mp->isr = xcalloc(1, sizeof(int32_t));
-        mp->replicas[0] = mp->isr[0] = BROKER_ID;
-        mp->offline = xcalloc(1, sizeof(int32_t));
+            mp->partition = p;
+            mp->leader = BROKER_ID;
+            mp->nreplicas = mp->nisr = 1;
+            mp->replicas = xcalloc(1, sizeof(int32_t));
+            mp->isr = xcalloc(1, sizeof(int32_t));
+            mp->replicas[0] = mp->isr[0] = BROKER_ID;
+            mp->offline = xcalloc(1, sizeof(int32_t));
+        }
     }
+    t = &snap->topics[1];
+    t->nconfigs = 1;
+    t->configs = xcalloc(1, sizeof(*t->configs));
+    t->configs[0].key = xstrdup("message.timestamp.type");
+    t->configs[0].value = xstrdup("LogAppendTime");
     return snap;
 }
 
@@ -78,7 +88,7 @@ broker_setup(void)
     char err[512], *ov[4];
     log_config_t lc;
     int32_t isr[1] = {BROKER_ID};
-    ctl_partition_state_t parts[2];
+    ctl_partition_state_t parts[3];
 
     dir = unit_tmpdir("broker");
     ov[0] = "broker.id=1";
@@ -108,7 +118,9 @@ broker_setup(void)
             .topic = TOPIC, .partition = p, .leader = BROKER_ID,
             .nisr = 1, .isr = isr, .nreplicas = 1, .replicas = isr};
     }
-    broker_on_leader_and_isr(parts, 2, b);
+    parts[2] = parts[0];
+    parts[2].topic = STAMPED;
+    broker_on_leader_and_isr(parts, 3, b);
     broker_on_metadata(fixture_snapshot(2), b);
     return broker_wait_metadata(b, 1000) ? 0 : 1;
 }
@@ -179,8 +191,9 @@ resp_recv(kclient_t *kc, buf_t *frame, kread_t *kr, int16_t key,
 /* produces @n records with @codec to TOPIC/@partition; the partition's
  * error code, base offset in *@base */
 static int16_t
-produce(kclient_t *kc, int32_t partition, int n, batch_codec_t codec,
-        int16_t acks, bool corrupt, int64_t *base)
+produce_to(kclient_t *kc, const char *topic, int32_t partition, int n,
+           batch_codec_t codec, int16_t acks, bool corrupt, int64_t *base,
+           int64_t *append_time)
 {
     batch_build_record_t recs[16];
     char values[16][32];
@@ -207,7 +220,7 @@ produce(kclient_t *kc, int32_t partition, int n, batch_codec_t codec,
     rp.index = partition;
     rp.records.ptr = batch.data;
     rp.records.len = (int32_t)batch.len;
-    rt.name = (kstr_t){TOPIC, (int32_t)strlen(TOPIC)};
+    rt.name = (kstr_t){topic, (int32_t)strlen(topic)};
     rt.npartition_data = 1;
     rt.partition_data = &rp;
     r.transactional_id.len = -1;
@@ -227,16 +240,28 @@ produce(kclient_t *kc, int32_t partition, int n, batch_codec_t codec,
         resp.nresponses == 1 && resp.responses[0].npartition_responses == 1) {
         err = resp.responses[0].partition_responses[0].error_code;
         *base = resp.responses[0].partition_responses[0].base_offset;
+        *append_time =
+            resp.responses[0].partition_responses[0].log_append_time_ms;
     }
     arena_fini(&ar);
     buf_fini(&frame);
     return err;
 }
 
+static int16_t
+produce(kclient_t *kc, int32_t partition, int n, batch_codec_t codec,
+        int16_t acks, bool corrupt, int64_t *base)
+{
+    int64_t append_time;
+
+    return produce_to(kc, TOPIC, partition, n, codec, acks, corrupt, base,
+                      &append_time);
+}
+
 /* sends a Fetch v11 for TOPIC/@partition at @offset */
 static void
-fetch_send(kclient_t *kc, int32_t partition, int64_t offset,
-           int32_t min_bytes, int32_t max_wait_ms)
+fetch_send_to(kclient_t *kc, const char *topic, int32_t partition,
+              int64_t offset, int32_t min_bytes, int32_t max_wait_ms)
 {
     fetch_req_partition_t rp = {0};
     fetch_req_topic_t rt = {0};
@@ -249,7 +274,7 @@ fetch_send(kclient_t *kc, int32_t partition, int64_t offset,
     rp.last_fetched_epoch = -1;
     rp.log_start_offset = -1;
     rp.partition_max_bytes = 1 << 20;
-    rt.topic = (kstr_t){TOPIC, (int32_t)strlen(TOPIC)};
+    rt.topic = (kstr_t){topic, (int32_t)strlen(topic)};
     rt.npartitions = 1;
     rt.partitions = &rp;
     r.cluster_id.len = -1;
@@ -266,7 +291,16 @@ fetch_send(kclient_t *kc, int32_t partition, int64_t offset,
     req_send(kc, &kw);
 }
 
+static void
+fetch_send(kclient_t *kc, int32_t partition, int64_t offset,
+           int32_t min_bytes, int32_t max_wait_ms)
+{
+    fetch_send_to(kc, TOPIC, partition, offset, min_bytes, max_wait_ms);
+}
+
 /* receives a Fetch v11 answer: error, high watermark, records counted */
+static batch_hdr_t fetched_first; /* header of the last fetch's first batch */
+
 static int
 fetch_recv(kclient_t *kc, int timeout_ms, int16_t *err, int64_t *hw,
            int64_t *first_offset, int *nrecords)
@@ -296,8 +330,10 @@ fetch_recv(kclient_t *kc, int timeout_ms, int16_t *err, int64_t *hw,
             batch_iter_t it;
             batch_record_t rec;
 
-            if (*first_offset < 0)
+            if (*first_offset < 0) {
                 *first_offset = h.base_offset;
+                fetched_first = h;
+            }
             CU_ASSERT_EQUAL(batch_iter_init(&it, data, batch_size(&h)), 0);
             while (batch_iter_next(&it, &rec) == 1)
                 (*nrecords)++;
@@ -592,6 +628,32 @@ test_unknown_api_key_closes_only_that_connection(void)
     kclient_close(good);
 }
 
+static void
+test_log_append_time_topics_get_the_brokers_timestamp(void)
+{
+    kclient_t *kc = connect_broker();
+    int64_t base = -1, append_time = -1, before = clock_wall_ms();
+    int64_t hw, first;
+    int16_t err;
+    int n;
+
+    CU_ASSERT_EQUAL(produce_to(kc, STAMPED, 0, 3, BATCH_CODEC_NONE, 1, false,
+                               &base, &append_time),
+                    KERR_NONE);
+    CU_ASSERT(append_time >= before);
+    fetch_send_to(kc, STAMPED, 0, 0, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(fetch_recv(kc, 5000, &err, &hw, &first, &n), 0);
+    CU_ASSERT_EQUAL(n, 3); /* the batch still validates: CRC recomputed */
+    CU_ASSERT(fetched_first.attributes & BATCH_ATTR_TIMESTAMP_LOG_APPEND);
+    CU_ASSERT_EQUAL(fetched_first.max_timestamp, append_time);
+    /* a CreateTime topic keeps the producer's timestamps */
+    CU_ASSERT_EQUAL(produce_to(kc, TOPIC, 1, 1, BATCH_CODEC_NONE, 1, false,
+                               &base, &append_time),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(append_time, -1);
+    kclient_close(kc);
+}
+
 void
 suite_broker(void)
 {
@@ -606,4 +668,5 @@ suite_broker(void)
     UNIT_TEST(s, test_list_offsets_earliest_latest_and_by_time);
     UNIT_TEST(s, test_metadata_lists_topics_and_refuses_unknown_ones);
     UNIT_TEST(s, test_unknown_api_key_closes_only_that_connection);
+    UNIT_TEST(s, test_log_append_time_topics_get_the_brokers_timestamp);
 }
