@@ -53,6 +53,29 @@ const char *tconf_default(const bconf_t *conf, const tconf_key_t *key,
 /* the value of a broker key (bconf table) as text into @buf, or NULL */
 const char *tconf_broker_value(const bconf_t *conf, const char *broker_key,
                                char *buf, size_t len);
+/* Kafka's ConfigSource, as DescribeConfigs v1+ and CreateTopics v5+ say */
+enum {
+    TCONF_SOURCE_DYNAMIC_TOPIC = 1,
+    TCONF_SOURCE_STATIC_BROKER = 4,
+    TCONF_SOURCE_DEFAULT = 5,
+};
+
+/* one key's value for a topic, and where it comes from */
+typedef struct tconf_value {
+    const char *value;   /* the override, else the default below */
+    int8_t source;       /* of value */
+    const char *dflt;    /* the value without the override */
+    int8_t dflt_source;  /* of dflt: a broker key, or Kafka's default */
+} tconf_value_t;
+
+/*
+ * The effective value of @key for a topic whose override is @override
+ * (NULL: none). Strings point into @buf, the override, or static data.
+ */
+void tconf_effective(const bconf_t *conf, const tconf_key_t *key,
+                     const char *override, char *buf, size_t len,
+                     tconf_value_t *out);
+
 /* effective log settings of @topic (overrides over broker defaults) */
 void tconf_log_config(const bconf_t *conf, const mc_topic_t *topic,
                       log_config_t *lc);

@@ -23,12 +23,6 @@ enum {
     RESOURCE_BROKER = 4,
 };
 
-/* Kafka's ConfigSource */
-enum {
-    SOURCE_DYNAMIC_TOPIC_CONFIG = 1,
-    SOURCE_STATIC_BROKER_CONFIG = 4,
-    SOURCE_DEFAULT_CONFIG = 5,
-};
 
 /* Kafka's ConfigType (DescribeConfigs v3) */
 enum {
@@ -74,23 +68,17 @@ configs_topic(breq_t *req, const describeconfigs_req_t *r,
         const tconf_key_t *key = &tconf_keys[i];
         const char *override = mc_topic_config(t, key->name);
         describeconfigs_resp_config_t *c = &out->configs[n];
+        tconf_value_t v;
         char buf[64];
-        bool from_broker;
-        const char *dflt;
 
         if (!configs_wanted(res, key->name))
             continue;
         n++;
-        dflt = tconf_default(req->b->conf, key, buf, sizeof(buf),
-                             &from_broker);
+        tconf_effective(req->b->conf, key, override, buf, sizeof(buf), &v);
         c->name = kstr_c(key->name);
-        c->value = configs_str(req->ar, override ? override : dflt);
+        c->value = configs_str(req->ar, v.value);
         c->is_default = override == NULL;
-        c->config_source =
-            override ? SOURCE_DYNAMIC_TOPIC_CONFIG
-            : (from_broker && strcmp(dflt, key->dflt) != 0)
-                ? SOURCE_STATIC_BROKER_CONFIG
-                : SOURCE_DEFAULT_CONFIG;
+        c->config_source = v.source;
         c->config_type = (int8_t)(key->type + 1);
         c->documentation =
             r->include_documentation ? kstr_c(key->doc) : kstr_c(NULL);
@@ -99,14 +87,11 @@ configs_topic(breq_t *req, const describeconfigs_req_t *r,
             if (override != NULL) {
                 c->synonyms[c->nsynonyms].name = kstr_c(key->name);
                 c->synonyms[c->nsynonyms].value = c->value;
-                c->synonyms[c->nsynonyms++].source =
-                    SOURCE_DYNAMIC_TOPIC_CONFIG;
+                c->synonyms[c->nsynonyms++].source = v.source;
             }
             c->synonyms[c->nsynonyms].name = kstr_c(key->broker_key);
-            c->synonyms[c->nsynonyms].value = configs_str(req->ar, dflt);
-            c->synonyms[c->nsynonyms++].source =
-                from_broker ? SOURCE_STATIC_BROKER_CONFIG
-                            : SOURCE_DEFAULT_CONFIG;
+            c->synonyms[c->nsynonyms].value = configs_str(req->ar, v.dflt);
+            c->synonyms[c->nsynonyms++].source = v.dflt_source;
         }
     }
     out->nconfigs = n;
@@ -146,7 +131,7 @@ configs_broker(breq_t *req, const describeconfigs_req_t *r,
         c->read_only = true;
         c->is_default = dflt;
         c->config_source =
-            dflt ? SOURCE_DEFAULT_CONFIG : SOURCE_STATIC_BROKER_CONFIG;
+            dflt ? TCONF_SOURCE_DEFAULT : TCONF_SOURCE_STATIC_BROKER;
         c->config_type = key->type == CONF_INT32   ? TYPE_INT
                          : key->type == CONF_INT64 ? TYPE_LONG
                          : key->type == CONF_BOOL  ? TYPE_BOOLEAN

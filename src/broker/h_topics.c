@@ -8,7 +8,8 @@
  * rest to the controller (ctl.h), which writes ZooKeeper and calls back on
  * its own thread once the change is visible in the metadata or the request
  * timed out; the response is encoded there and posted to the connection's
- * loop. Results keep the request's order.
+ * loop. Results keep the request's order. CreateTopics v5+ answers with
+ * every topic-level key's value for the new topic (tconf.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "samsa/p_createpartitions.h"
 #include "samsa/p_createtopics.h"
 #include "samsa/p_deletetopics.h"
+#include "samsa/tconf.h"
 #include "samsa/xmalloc.h"
 
 /* error_code value meaning "the controller decides" */
@@ -33,6 +35,8 @@ typedef struct admin_wait {
     uint8_t (*ids)[16];  /* DeleteTopics v6+: the id asked for */
     int16_t *errors;     /* local verdicts, or ADMIN_FROM_CTL */
     const char **messages;
+    const broker_t *b;
+    mc_topic_t *requested; /* CreateTopics: each entry's config overrides */
 } admin_wait_t;
 
 static admin_wait_t *
@@ -46,6 +50,7 @@ admin_wait_new(const breq_t *req, int n)
     aw->ids = xcalloc(n + 1, sizeof(*aw->ids));
     aw->errors = xcalloc(n + 1, sizeof(*aw->errors));
     aw->messages = xcalloc(n + 1, sizeof(*aw->messages));
+    aw->b = req->b;
     return aw;
 }
 
@@ -58,6 +63,14 @@ admin_wait_free(admin_wait_t *aw)
     free(aw->ids);
     free(aw->errors);
     free(aw->messages);
+    for (int i = 0; aw->requested != NULL && i < aw->n; i++) {
+        for (int32_t c = 0; c < aw->requested[i].nconfigs; c++) {
+            free(aw->requested[i].configs[c].key);
+            free(aw->requested[i].configs[c].value);
+        }
+        free(aw->requested[i].configs);
+    }
+    free(aw->requested);
     free(aw);
 }
 
@@ -116,6 +129,27 @@ admin_ctl(const breq_t *req)
 
 /* ---- CreateTopics ---------------------------------------------------- */
 
+/* v5+: every topic-level key of the new topic, as DescribeConfigs shows */
+static void
+create_topics_configs(const admin_wait_t *aw, const mc_topic_t *requested,
+                      arena_t *ar, createtopics_resp_topic_t *t)
+{
+    t->nconfigs = (int32_t)tconf_nkeys;
+    t->configs = arena_calloc(ar, tconf_nkeys, sizeof(*t->configs));
+    for (size_t k = 0; k < tconf_nkeys; k++) {
+        const tconf_key_t *key = &tconf_keys[k];
+        createtopics_resp_config_t *c = &t->configs[k];
+        char buf[64];
+        tconf_value_t v;
+
+        tconf_effective(aw->b->conf, key, mc_topic_config(requested, key->name),
+                        buf, sizeof(buf), &v);
+        c->name = kstr_c(key->name);
+        c->value = kstr_c(arena_strndup(ar, v.value, strlen(v.value)));
+        c->config_source = v.source;
+    }
+}
+
 static void
 create_topics_done(const ctl_result_t *results, int n, void *ud)
 {
@@ -146,6 +180,7 @@ create_topics_done(const ctl_result_t *results, int n, void *ud)
             if (res->error_code == KERR_NONE) {
                 t->num_partitions = res->num_partitions;
                 t->replication_factor = res->replication_factor;
+                create_topics_configs(aw, &aw->requested[i], &ar, t);
             }
         }
     }
@@ -169,6 +204,7 @@ h_create_topics(breq_t *req, kread_t *kr)
                                   &r) != 0)
         return ERR_PROTO;
     aw = admin_wait_new(req, r.ntopics);
+    aw->requested = xcalloc(r.ntopics + 1, sizeof(*aw->requested));
     specs = arena_calloc(req->ar, r.ntopics, sizeof(*specs));
     for (int32_t i = 0; i < r.ntopics; i++) {
         const createtopics_req_topic_t *t = &r.topics[i];
@@ -204,13 +240,19 @@ h_create_topics(breq_t *req, kread_t *kr)
         s->assignment_lens = lens;
         keys = arena_calloc(req->ar, t->nconfigs, sizeof(*keys));
         values = arena_calloc(req->ar, t->nconfigs, sizeof(*values));
+        aw->requested[i].configs =
+            xcalloc(t->nconfigs + 1, sizeof(*aw->requested[i].configs));
         for (int32_t c = 0; c < t->nconfigs; c++) {
             kstr_t k = t->configs[c].name, v = t->configs[c].value;
+            mc_config_t *kept = &aw->requested[i].configs[c];
 
             keys[c] = arena_strndup(req->ar, k.ptr, k.len > 0 ? k.len : 0);
             values[c] = v.len >= 0 ? arena_strndup(req->ar, v.ptr, v.len)
                                    : NULL;
+            kept->key = xstrdup(keys[c]);
+            kept->value = values[c] ? xstrdup(values[c]) : NULL;
         }
+        aw->requested[i].nconfigs = t->nconfigs;
         s->nconfigs = t->nconfigs;
         s->config_keys = keys;
         s->config_values = values;

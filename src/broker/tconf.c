@@ -209,6 +209,22 @@ tconf_default(const bconf_t *conf, const tconf_key_t *key, char *buf,
     return v;
 }
 
+void
+tconf_effective(const bconf_t *conf, const tconf_key_t *key,
+                const char *override, char *buf, size_t len,
+                tconf_value_t *out)
+{
+    bool from_broker;
+
+    out->dflt = tconf_default(conf, key, buf, len, &from_broker);
+    /* a broker key left at Kafka's default is reported as the default */
+    out->dflt_source = from_broker && strcmp(out->dflt, key->dflt) != 0
+                           ? TCONF_SOURCE_STATIC_BROKER
+                           : TCONF_SOURCE_DEFAULT;
+    out->value = override ? override : out->dflt;
+    out->source = override ? TCONF_SOURCE_DYNAMIC_TOPIC : out->dflt_source;
+}
+
 /* the effective integer value of a topic key */
 static int64_t
 tconf_int(const bconf_t *conf, const mc_topic_t *topic, const char *name)
