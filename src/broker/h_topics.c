@@ -109,6 +109,32 @@ admin_result(const ctl_result_t *results, int n, const char *name)
     return NULL;
 }
 
+/*
+ * Entry @i's verdict: the local one, or the controller's result for its
+ * name (NOT_CONTROLLER when the controller never answered). Returns the
+ * controller's result when there is one, for the fields beyond the error.
+ */
+static const ctl_result_t *
+admin_verdict(const admin_wait_t *aw, int i, const ctl_result_t *results,
+              int n, int16_t *error_code, kstr_t *error_message)
+{
+    const ctl_result_t *res;
+
+    *error_message = kstr_c(aw->messages[i]);
+    if (aw->errors[i] != ADMIN_FROM_CTL) {
+        *error_code = aw->errors[i];
+        return NULL;
+    }
+    res = admin_result(results, n, aw->names[i]);
+    if (res == NULL) {
+        *error_code = KERR_NOT_CONTROLLER;
+        return NULL;
+    }
+    *error_code = res->error_code;
+    *error_message = kstr_c(res->error_message);
+    return res;
+}
+
 /* names of the entries the controller decides, for its request */
 static int
 admin_ctl_names(const admin_wait_t *aw, const char **out)
@@ -164,24 +190,17 @@ create_topics_done(const ctl_result_t *results, int n, void *ud)
     resp.topics = arena_calloc(&ar, aw->n, sizeof(*resp.topics));
     for (int i = 0; i < aw->n; i++) {
         createtopics_resp_topic_t *t = &resp.topics[i];
-        const ctl_result_t *res = admin_result(results, n, aw->names[i]);
+        const ctl_result_t *res = admin_verdict(aw, i, results, n,
+                                                &t->error_code,
+                                                &t->error_message);
 
         t->name = kstr_c(aw->names[i]);
         t->num_partitions = -1;
         t->replication_factor = -1;
-        t->error_message = kstr_c(aw->messages[i]);
-        if (aw->errors[i] != ADMIN_FROM_CTL) {
-            t->error_code = aw->errors[i];
-        } else if (res == NULL) {
-            t->error_code = KERR_NOT_CONTROLLER;
-        } else {
-            t->error_code = res->error_code;
-            t->error_message = kstr_c(res->error_message);
-            if (res->error_code == KERR_NONE) {
-                t->num_partitions = res->num_partitions;
-                t->replication_factor = res->replication_factor;
-                create_topics_configs(aw, &aw->requested[i], &ar, t);
-            }
+        if (res != NULL && res->error_code == KERR_NONE) {
+            t->num_partitions = res->num_partitions;
+            t->replication_factor = res->replication_factor;
+            create_topics_configs(aw, &aw->requested[i], &ar, t);
         }
     }
     kw = bresp_begin(aw->d.correlation_id, API_CREATE_TOPICS, version);
@@ -283,19 +302,10 @@ delete_topics_done(const ctl_result_t *results, int n, void *ud)
     resp.responses = arena_calloc(&ar, aw->n, sizeof(*resp.responses));
     for (int i = 0; i < aw->n; i++) {
         deletetopics_resp_topic_t *t = &resp.responses[i];
-        const ctl_result_t *res = admin_result(results, n, aw->names[i]);
 
+        admin_verdict(aw, i, results, n, &t->error_code, &t->error_message);
         t->name = kstr_c(aw->names[i]);
         memcpy(t->topic_id, aw->ids[i], 16);
-        t->error_message = kstr_c(aw->messages[i]);
-        if (aw->errors[i] != ADMIN_FROM_CTL)
-            t->error_code = aw->errors[i];
-        else if (res == NULL)
-            t->error_code = KERR_NOT_CONTROLLER;
-        else {
-            t->error_code = res->error_code;
-            t->error_message = kstr_c(res->error_message);
-        }
     }
     kw = bresp_begin(aw->d.correlation_id, API_DELETE_TOPICS, version);
     p_deletetopics_resp_encode(kw, version, &resp);
@@ -346,6 +356,12 @@ h_delete_topics(breq_t *req, kread_t *kr)
             name = kstr_c(t->name);
         }
         admin_check_name(aw, i, name);
+        if (version >= 6 && r.topics[i].name.len >= 0) {
+            const mc_topic_t *t = mc_topic_find(req->snap, name.ptr, name.len);
+
+            if (t != NULL)
+                memcpy(aw->ids[i], t->id, 16);
+        }
         if (aw->errors[i] == ADMIN_FROM_CTL &&
             !req->b->conf->delete_topic_enable) {
             aw->errors[i] = KERR_TOPIC_DELETION_DISABLED;
@@ -378,18 +394,9 @@ create_partitions_done(const ctl_result_t *results, int n, void *ud)
     resp.results = arena_calloc(&ar, aw->n, sizeof(*resp.results));
     for (int i = 0; i < aw->n; i++) {
         createpartitions_resp_result_t *t = &resp.results[i];
-        const ctl_result_t *res = admin_result(results, n, aw->names[i]);
 
+        admin_verdict(aw, i, results, n, &t->error_code, &t->error_message);
         t->name = kstr_c(aw->names[i]);
-        t->error_message = kstr_c(aw->messages[i]);
-        if (aw->errors[i] != ADMIN_FROM_CTL)
-            t->error_code = aw->errors[i];
-        else if (res == NULL)
-            t->error_code = KERR_NOT_CONTROLLER;
-        else {
-            t->error_code = res->error_code;
-            t->error_message = kstr_c(res->error_message);
-        }
     }
     kw = bresp_begin(aw->d.correlation_id, API_CREATE_PARTITIONS, version);
     p_createpartitions_resp_encode(kw, version, &resp);
