@@ -108,7 +108,8 @@ int64_t plog_log_end_offset(plog_t *plog);
 int64_t plog_log_start_offset(plog_t *plog);
 int64_t plog_high_watermark(plog_t *plog);
 int64_t plog_recovery_point(plog_t *plog);
-/* clamped to [log start, log end] */
+/* raises the high watermark (never lowers it; truncation does), clamped to
+ * [log start, log end] */
 void plog_set_high_watermark(plog_t *plog, int64_t hw);
 /* bytes in all segments */
 int64_t plog_size(plog_t *plog);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "samsa/bconf.h"
 #include "samsa/metacache.h"
@@ -34,6 +35,7 @@ typedef struct tconf_key {
     const char *broker_key;  /* synonym whose value is the default */
     const char *dflt;        /* default when the broker has no such key */
     const char *const *allowed; /* NULL-terminated values, or NULL */
+    int64_t min, max;        /* bounds of numeric keys (Kafka's LogConfig) */
     const char *doc;
 } tconf_key_t;
 

@@ -17,57 +17,60 @@ static const char *const codecs[] = {"uncompressed", "zstd", "lz4",
 static const char *const booleans[] = {"true", "false", NULL};
 
 #define LMAXS "9223372036854775807"
+#define LMAX INT64_MAX
+#define LMIN INT64_MIN
+#define IMAX INT32_MAX
 
 const tconf_key_t tconf_keys[] = {
-    {"cleanup.policy", TCONF_LIST, "log.cleanup.policy", "delete", policies,
+    {"cleanup.policy", TCONF_LIST, "log.cleanup.policy", "delete", policies, 0, 0,
      "delete old segments, or compact to the last value per key"},
     {"compression.type", TCONF_STRING, "compression.type", "producer",
-     codecs, "codec of stored batches; producer keeps the producer's"},
+     codecs, 0, 0, "codec of stored batches; producer keeps the producer's"},
     {"delete.retention.ms", TCONF_LONG, "log.cleaner.delete.retention.ms",
-     "86400000", NULL, "how long tombstones are kept when compacting"},
+     "86400000", NULL, 0, LMAX, "how long tombstones are kept when compacting"},
     {"file.delete.delay.ms", TCONF_LONG, "log.segment.delete.delay.ms",
-     "60000", NULL, "delay before a deleted segment's files are removed"},
+     "60000", NULL, 0, LMAX, "delay before a deleted segment's files are removed"},
     {"flush.messages", TCONF_LONG, "log.flush.interval.messages", LMAXS,
-     NULL, "fsync after this many unflushed messages"},
-    {"flush.ms", TCONF_LONG, "log.flush.interval.ms", LMAXS, NULL,
+     NULL, 1, LMAX, "fsync after this many unflushed messages"},
+    {"flush.ms", TCONF_LONG, "log.flush.interval.ms", LMAXS, NULL, 0, LMAX,
      "fsync after data is this old"},
     {"index.interval.bytes", TCONF_INT, "log.index.interval.bytes", "4096",
-     NULL, "bytes between offset index entries"},
+     NULL, 0, IMAX, "bytes between offset index entries"},
     {"max.compaction.lag.ms", TCONF_LONG, "log.cleaner.max.compaction.lag.ms",
-     LMAXS, NULL, "longest a record stays uncompacted"},
-    {"max.message.bytes", TCONF_INT, "message.max.bytes", "1048588", NULL,
+     LMAXS, NULL, 1, LMAX, "longest a record stays uncompacted"},
+    {"max.message.bytes", TCONF_INT, "message.max.bytes", "1048588", NULL, 0, IMAX,
      "largest record batch accepted"},
     {"message.downconversion.enable", TCONF_BOOLEAN,
-     "log.message.downconversion.enable", "true", booleans,
+     "log.message.downconversion.enable", "true", booleans, 0, 0,
      "down-convert for old consumers"},
     {"message.timestamp.difference.max.ms", TCONF_LONG,
-     "log.message.timestamp.difference.max.ms", LMAXS, NULL,
+     "log.message.timestamp.difference.max.ms", LMAXS, NULL, 0, LMAX,
      "largest accepted difference between broker and record time"},
     {"message.timestamp.type", TCONF_STRING, "log.message.timestamp.type",
-     "CreateTime", ts_types, "CreateTime or LogAppendTime"},
+     "CreateTime", ts_types, 0, 0, "CreateTime or LogAppendTime"},
     {"min.cleanable.dirty.ratio", TCONF_DOUBLE,
-     "log.cleaner.min.cleanable.ratio", "0.5", NULL,
+     "log.cleaner.min.cleanable.ratio", "0.5", NULL, 0, 1,
      "dirty ratio that triggers compaction"},
     {"min.compaction.lag.ms", TCONF_LONG, "log.cleaner.min.compaction.lag.ms",
-     "0", NULL, "shortest a record stays uncompacted"},
-    {"min.insync.replicas", TCONF_INT, "min.insync.replicas", "1", NULL,
+     "0", NULL, 0, LMAX, "shortest a record stays uncompacted"},
+    {"min.insync.replicas", TCONF_INT, "min.insync.replicas", "1", NULL, 1, IMAX,
      "replicas that must hold a batch before acks=all succeeds"},
-    {"preallocate", TCONF_BOOLEAN, "log.preallocate", "false", booleans,
+    {"preallocate", TCONF_BOOLEAN, "log.preallocate", "false", booleans, 0, 0,
      "preallocate segment files"},
-    {"retention.bytes", TCONF_LONG, "log.retention.bytes", "-1", NULL,
+    {"retention.bytes", TCONF_LONG, "log.retention.bytes", "-1", NULL, LMIN, LMAX,
      "partition size above which old segments are deleted"},
-    {"retention.ms", TCONF_LONG, "log.retention.ms", "604800000", NULL,
+    {"retention.ms", TCONF_LONG, "log.retention.ms", "604800000", NULL, -1, LMAX,
      "age after which segments are deleted; -1 = forever"},
-    {"segment.bytes", TCONF_INT, "log.segment.bytes", "1073741824", NULL,
+    {"segment.bytes", TCONF_INT, "log.segment.bytes", "1073741824", NULL, 14, IMAX,
      "segment size at which a new one is rolled"},
     {"segment.index.bytes", TCONF_INT, "log.index.size.max.bytes",
-     "10485760", NULL, "largest offset index file"},
-    {"segment.jitter.ms", TCONF_LONG, "log.roll.jitter.ms", "0", NULL,
+     "10485760", NULL, 4, IMAX, "largest offset index file"},
+    {"segment.jitter.ms", TCONF_LONG, "log.roll.jitter.ms", "0", NULL, 0, LMAX,
      "random jitter subtracted from segment.ms"},
-    {"segment.ms", TCONF_LONG, "log.roll.ms", "604800000", NULL,
+    {"segment.ms", TCONF_LONG, "log.roll.ms", "604800000", NULL, 1, LMAX,
      "segment age at which a new one is rolled"},
     {"unclean.leader.election.enable", TCONF_BOOLEAN,
-     "unclean.leader.election.enable", "false", booleans,
+     "unclean.leader.election.enable", "false", booleans, 0, 0,
      "elect an out-of-sync replica as a last resort"},
 };
 const size_t tconf_nkeys = sizeof(tconf_keys) / sizeof(tconf_keys[0]);
@@ -110,24 +113,32 @@ tconf_valid(const char *name, const char *value, char *err, size_t errlen)
     case TCONF_INT:
     case TCONF_SHORT:
     case TCONF_LONG:
-        if (conf_parse_int(value, key->type == TCONF_LONG ? INT64_MIN
-                                                          : INT32_MIN,
-                           key->type == TCONF_LONG ? INT64_MAX : INT32_MAX,
-                           &v) != 0) {
+        if (conf_parse_int(value, INT64_MIN, INT64_MAX, &v) != 0) {
             snprintf(err, errlen, "Invalid value %s for configuration %s: "
                                   "Not a number of type %s", value, name,
                      key->type == TCONF_LONG ? "LONG" : "INT");
             return false;
         }
-        return true;
-    case TCONF_DOUBLE:
-        strtod(value, &end);
-        if (*value == '\0' || *end != '\0') {
+        if (v < key->min || v > key->max) {
             snprintf(err, errlen, "Invalid value %s for configuration %s: "
-                                  "Not a number of type DOUBLE", value, name);
+                                  "Value must be in [%lld, %lld]", value,
+                     name, (long long)key->min, (long long)key->max);
             return false;
         }
         return true;
+    case TCONF_DOUBLE: {
+        double d = strtod(value, &end);
+
+        if (*value == '\0' || *end != '\0' || d < (double)key->min ||
+            d > (double)key->max) {
+            snprintf(err, errlen, "Invalid value %s for configuration %s: "
+                                  "Not a number of type DOUBLE in [%lld, "
+                                  "%lld]", value, name, (long long)key->min,
+                     (long long)key->max);
+            return false;
+        }
+        return true;
+    }
     case TCONF_LIST:
         if (key->allowed != NULL) {
             char *copy = strdup(value), *save = NULL;

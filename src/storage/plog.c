@@ -1055,7 +1055,12 @@ plog_set_high_watermark(plog_t *plog, int64_t hw)
         hw = atomic_load(&plog->leo);
     if (hw < atomic_load(&plog->lso))
         hw = atomic_load(&plog->lso);
-    atomic_store(&plog->hw, hw);
+    /*
+     * I7: the high watermark only rises here. Appenders on different IO
+     * loops report their ends in any order; only truncation lowers it.
+     */
+    if (hw > atomic_load(&plog->hw))
+        atomic_store(&plog->hw, hw);
     pthread_mutex_unlock(&plog->lock);
 }
 

@@ -1,6 +1,6 @@
 /*
- * test_conf.c: the key=value parser (common/conf.c) and samsad's table
- * (broker/bconf.c).
+ * test_conf.c: the key=value parser (common/conf.c), samsad's table
+ * (broker/bconf.c) and the topic-level keys (broker/tconf.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 
 #include "samsa/bconf.h"
 #include "samsa/err.h"
+#include "samsa/tconf.h"
 #include "unit.h"
 
 static char *conf_dir;
@@ -139,6 +140,34 @@ test_conf_rejects_non_plaintext_listener(void)
 }
 
 static void
+test_topic_config_values_are_checked_against_kafkas_bounds(void)
+{
+    char err[256];
+
+    CU_ASSERT_TRUE(tconf_valid("retention.ms", "-1", err, sizeof(err)));
+    CU_ASSERT_TRUE(tconf_valid("segment.bytes", "14", err, sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("segment.bytes", "13", err, sizeof(err)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "segment.bytes"));
+    CU_ASSERT_FALSE(tconf_valid("segment.index.bytes", "-1", err,
+                                sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("max.message.bytes", "-5", err,
+                                sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("segment.bytes", "4294967296", err,
+                                sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("retention.ms", "soon", err, sizeof(err)));
+    CU_ASSERT_TRUE(tconf_valid("min.cleanable.dirty.ratio", "0.9", err,
+                               sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("min.cleanable.dirty.ratio", "1.5", err,
+                                sizeof(err)));
+    CU_ASSERT_TRUE(tconf_valid("cleanup.policy", "compact,delete", err,
+                               sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("cleanup.policy", "forever", err,
+                                sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("no.such.key", "1", err, sizeof(err)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "Unknown topic config"));
+}
+
+static void
 test_conf_cleanup(void)
 {
     unit_rmtree(conf_dir);
@@ -155,5 +184,6 @@ suite_conf(void)
     UNIT_TEST(s, test_conf_overrides_win_and_unknown_keys_are_ignored);
     UNIT_TEST(s, test_conf_ms_keys_take_precedence_over_hours);
     UNIT_TEST(s, test_conf_rejects_non_plaintext_listener);
+    UNIT_TEST(s, test_topic_config_values_are_checked_against_kafkas_bounds);
     UNIT_TEST(s, test_conf_cleanup);
 }

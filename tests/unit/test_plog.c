@@ -419,6 +419,30 @@ test_retention_by_time_deletes_old_segments_moves_start(void)
 }
 
 static void
+test_high_watermark_never_moves_back_I7(void)
+{
+    log_config_t cfg;
+    char *root, *dir = pl_dir(&root);
+    plog_t *plog;
+
+    log_config_defaults(&cfg);
+    plog = pl_open(dir, &cfg, true, 0);
+    for (int i = 0; i < 4; i++)
+        pl_append(plog, 5, 1000, 10);
+    /* two appenders report their ends out of order */
+    plog_set_high_watermark(plog, 20);
+    plog_set_high_watermark(plog, 10);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 20);
+    /* clamped to the log end */
+    plog_set_high_watermark(plog, 99);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 20);
+    /* only truncation lowers it */
+    CU_ASSERT_EQUAL(plog_truncate_to(plog, 10), 0);
+    CU_ASSERT(plog_high_watermark(plog) <= 10);
+    pl_done(plog, root, dir);
+}
+
+static void
 test_retention_by_size_keeps_at_least_retention_bytes(void)
 {
     log_config_t cfg;
@@ -785,6 +809,7 @@ suite_plog(void)
     UNIT_TEST(s, test_offset_for_timestamp_finds_first_record_at_or_after);
     UNIT_TEST(s, test_retention_by_time_deletes_old_segments_moves_start);
     UNIT_TEST(s, test_retention_by_size_keeps_at_least_retention_bytes);
+    UNIT_TEST(s, test_high_watermark_never_moves_back_I7);
     UNIT_TEST(s, test_slice_survives_deletion_of_its_segment_I8);
     UNIT_TEST(s, test_flush_every_message_moves_recovery_point_I5);
     UNIT_TEST(s, test_reopen_after_clean_close_keeps_offsets);
