@@ -31,6 +31,7 @@ typedef struct bconf {
     int32_t num_partitions;
     int32_t default_replication_factor;
     int32_t min_insync_replicas;
+    int32_t num_replica_fetchers;
     bool auto_create_topics_enable;
     bool delete_topic_enable;
     bool unclean_leader_election_enable;

@@ -31,7 +31,9 @@ void broker_set_ctl(broker_t *b, ctl_t *ctl);
 /*
  * Waits until the controller's first metadata has been installed, so that
  * clients are never told that an existing topic is unknown. Returns true,
- * or false after @timeout_ms. Any thread but the controller's.
+ * or false after @timeout_ms. Returns true early when another broker is
+ * the controller: its UpdateMetadata reaches this broker only once it
+ * listens. Any thread but the controller's.
  */
 bool broker_wait_metadata(broker_t *b, int64_t timeout_ms);
 

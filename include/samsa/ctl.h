@@ -101,6 +101,45 @@ const char *ctl_cluster_id(ctl_t *ctl);
 int32_t ctl_broker_id(ctl_t *ctl);
 /* true while this broker is the active controller (any thread; a hint) */
 bool ctl_is_controller(ctl_t *ctl);
+/* the controller's broker id as last read from /controller, -1 when none
+ * is known (any thread; a hint) */
+int32_t ctl_controller_id(ctl_t *ctl);
+
+/*
+ * The broker side of controller requests received over the network
+ * (LeaderAndIsr, StopReplica, UpdateMetadata; h_controller.c decodes them).
+ * Any thread; inputs are copied (@snap: ownership passes) and the request
+ * is queued to the ctl thread, where it goes through the same fences and
+ * hooks as an in-process request (DESIGN §6): an older controller epoch
+ * than one already seen gives KERR_STALE_CONTROLLER_EPOCH, a broker epoch
+ * older than this broker's registration KERR_STALE_BROKER_EPOCH (epochs <=
+ * 0 are "not set" and not checked). @done gets the error code once, on the
+ * ctl thread (or on the thread calling ctl_stop, with
+ * KERR_BROKER_NOT_AVAILABLE, if the broker stops first).
+ */
+typedef struct ctl_req_hdr {
+    int32_t controller_id;
+    int32_t controller_epoch;
+    int64_t broker_epoch;
+} ctl_req_hdr_t;
+
+typedef struct ctl_stop_partition {
+    const char *topic;
+    int32_t partition;
+    bool del;                  /* delete the log */
+} ctl_stop_partition_t;
+
+typedef void (*ctl_req_done_fn)(int16_t error_code, void *ud);
+
+void ctl_recv_leader_and_isr(ctl_t *ctl, const ctl_req_hdr_t *hdr,
+                             const ctl_partition_state_t *parts, int n,
+                             ctl_req_done_fn done, void *ud);
+void ctl_recv_stop_replica(ctl_t *ctl, const ctl_req_hdr_t *hdr,
+                           const ctl_stop_partition_t *stops, int n,
+                           ctl_req_done_fn done, void *ud);
+void ctl_recv_update_metadata(ctl_t *ctl, const ctl_req_hdr_t *hdr,
+                              mc_snapshot_t *snap, ctl_req_done_fn done,
+                              void *ud);
 
 typedef struct ctl_topic_spec {
     const char *name;

@@ -94,6 +94,17 @@ int plog_append(plog_t *plog, uint8_t *batches, size_t len,
                 int32_t leader_epoch, plog_append_info_t *info);
 
 /*
+ * A follower's append (I9 in plog.c): @batches (validated v2 batches, as
+ * fetched from the leader) keep their baseOffset and partitionLeaderEpoch.
+ * The first baseOffset must be the log end offset and the batches must be
+ * contiguous, else ERR_RANGE and nothing is written. Otherwise as
+ * plog_append (rolling, indexes, flush policy, the same errors); the high
+ * watermark is not touched (the replica manager sets it).
+ */
+int plog_append_replica(plog_t *plog, uint8_t *batches, size_t len,
+                        plog_append_info_t *info);
+
+/*
  * Whole batches from the one holding @offset: at most @max_bytes, except
  * that the first batch is always whole (KIP-74), none with baseOffset >=
  * @max_offset, all from one segment. @out->len is 0 (and nothing is held)
@@ -134,6 +145,14 @@ int plog_flush_to(plog_t *plog, int64_t offset);
  * new log end. 0 or ERR_IO.
  */
 int plog_truncate_to(plog_t *plog, int64_t offset);
+
+/*
+ * Removes every segment and starts the log empty at @offset (Kafka's
+ * truncateFullyAndStartAt, for a follower whose log end fell below the
+ * leader's log start): log start, log end, high watermark and recovery
+ * point all become @offset. 0, ERR_INVAL, ERR_IO.
+ */
+int plog_truncate_fully(plog_t *plog, int64_t offset);
 
 /*
  * DeleteRecords: raises the log start offset to @offset; whole segments

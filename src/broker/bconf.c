@@ -45,6 +45,8 @@ const conf_key_t bconf_keys[] = {
         1, 32767, "replication factor of an automatically created topic"),
     KEY("min.insync.replicas", I32, min_insync_replicas, "1", 1, IMAX,
         "replicas that must hold a batch before acks=all succeeds"),
+    KEY("num.replica.fetchers", I32, num_replica_fetchers, "1", 1, 256,
+        "fetcher threads per leader broker replicating to this one"),
     KEY("auto.create.topics.enable", CONF_BOOL, auto_create_topics_enable,
         "true", 0, 0, "create a topic when a client asks for it by name"),
     KEY("delete.topic.enable", CONF_BOOL, delete_topic_enable, "true", 0, 0,

@@ -4,6 +4,7 @@
  * (LeaderAndIsr -> create or open the log and take the role; StopReplica ->
  * stop serving, delete when asked; UpdateMetadata -> install the snapshot).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
@@ -18,10 +19,18 @@
 /* Kafka's limit: 249 so that "<topic>-<partition>" fits a file name */
 #define TOPIC_NAME_MAX 249
 
+/* replmgr's on_change: parked requests on the partition look again */
+static void
+broker_on_replica_change(const char *topic, int32_t partition, void *ud)
+{
+    purgatory_wake(ud, kstr_c(topic), partition);
+}
+
 broker_t *
 broker_new(const bconf_t *conf, logmgr_t *lm)
 {
     broker_t *b = xcalloc(1, sizeof(*b));
+    replmgr_config_t rc;
 
     b->conf = conf;
     b->lm = lm;
@@ -30,12 +39,21 @@ broker_new(const bconf_t *conf, logmgr_t *lm)
     pthread_cond_init(&b->meta_cond, NULL);
     pthread_mutex_init(&b->purg_lock, NULL);
     atomic_init(&b->nwaiters, 0);
+    replmgr_config_defaults(&rc);
+    rc.broker_id = conf->broker_id;
+    rc.num_replica_fetchers =
+        conf->num_replica_fetchers > 0 ? conf->num_replica_fetchers : 1;
+    rc.on_change = broker_on_replica_change;
+    rc.ud = b;
+    b->rm = replmgr_new(&rc);
     return b;
 }
 
 void
 broker_free(broker_t *b)
 {
+    /* first: the fetchers append to logs and wake the purgatory */
+    replmgr_free(b->rm);
     pthread_mutex_destroy(&b->purg_lock);
     pthread_cond_destroy(&b->meta_cond);
     pthread_mutex_destroy(&b->meta_lock);
@@ -81,15 +99,37 @@ broker_leader_partition(broker_t *b, const mc_snapshot_t *snap, kstr_t topic,
         partition >= t->npartitions)
         return KERR_UNKNOWN_TOPIC_OR_PARTITION;
     *part = &t->partitions[partition];
-    if ((*part)->leader < 0)
-        return KERR_LEADER_NOT_AVAILABLE;
-    if ((*part)->leader != b->id)
+    /* the controller's LeaderAndIsr, when it came, decides over the
+     * metadata (which may lag it, as in Kafka) */
+    switch (replmgr_role(b->rm, topic.ptr, topic.len, partition, NULL,
+                         NULL)) {
+    case REPLMGR_LEADER:
+        break;
+    case REPLMGR_FOLLOWER:
         return KERR_NOT_LEADER_OR_FOLLOWER;
+    case REPLMGR_UNKNOWN:
+        if ((*part)->leader < 0)
+            return KERR_LEADER_NOT_AVAILABLE;
+        if ((*part)->leader != b->id)
+            return KERR_NOT_LEADER_OR_FOLLOWER;
+        break;
+    }
     memcpy(name, topic.ptr, topic.len);
     name[topic.len] = '\0';
     *plog = logmgr_get(b->lm, name, partition);
     /* led here by the metadata but the log is not open yet */
     return *plog ? KERR_NONE : KERR_NOT_LEADER_OR_FOLLOWER;
+}
+
+int32_t
+broker_leader_epoch(broker_t *b, kstr_t topic, const mc_partition_t *part)
+{
+    int32_t epoch;
+
+    if (replmgr_role(b->rm, topic.ptr, topic.len, part->partition, &epoch,
+                     NULL) != REPLMGR_UNKNOWN)
+        return epoch;
+    return part->leader_epoch;
 }
 
 bool
@@ -121,12 +161,15 @@ broker_on_leader_and_isr(const ctl_partition_state_t *parts, int n, void *ud)
             continue;
         }
         /*
-         * A leader whose ISR is itself alone has every in-sync copy:
-         * the high watermark is its log end (acknowledged acks=1 data
+         * The role, epoch and ISR go to the replica manager. A leader
+         * whose ISR is itself alone has every in-sync copy: its high
+         * watermark becomes its log end at once (acknowledged acks=1 data
          * that reached the disk before a crash becomes visible again).
          */
-        if (ps->leader == b->id && ps->nisr == 1 && ps->isr[0] == b->id)
-            plog_set_high_watermark(plog, plog_log_end_offset(plog));
+        rc = replmgr_become(b->rm, ps, plog);
+        if (rc != 0 && rc != ERR_STATE)
+            say_error("%s-%d: cannot take the role: %s", ps->topic,
+                      ps->partition, err_str(rc));
         say_debug("%s-%d: leader %d, epoch %d", ps->topic, ps->partition,
                   ps->leader, ps->leader_epoch);
         plog_unref(plog);
@@ -141,6 +184,7 @@ broker_on_stop_replica(const char *topic, int32_t partition, bool del,
     broker_t *b = ud;
     int rc;
 
+    replmgr_stop(b->rm, topic, partition);
     if (!del)
         return;
     rc = logmgr_delete(b->lm, topic, partition);
@@ -199,11 +243,39 @@ broker_wait_metadata(broker_t *b, int64_t timeout_ms)
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000;
     }
+    /*
+     * The metadata of a broker that is not the controller arrives over the
+     * network (UpdateMetadata), so only once it listens: when another
+     * broker is known to be the controller, stop waiting (checked every
+     * 100 ms) and let the caller start listening.
+     */
     pthread_mutex_lock(&b->meta_lock);
-    while (!b->have_metadata &&
-           pthread_cond_timedwait(&b->meta_cond, &b->meta_lock,
-                                  &deadline) == 0)
-        ;
+    while (!b->have_metadata) {
+        ctl_t *ctl = __atomic_load_n(&b->ctl, __ATOMIC_ACQUIRE);
+        struct timespec slice;
+        int32_t cid;
+
+        if (ctl != NULL && (cid = ctl_controller_id(ctl)) >= 0 &&
+            cid != b->id) {
+            pthread_mutex_unlock(&b->meta_lock);
+            return true;
+        }
+        clock_gettime(CLOCK_REALTIME, &slice);
+        slice.tv_nsec += 100 * 1000000L;
+        if (slice.tv_nsec >= 1000000000L) {
+            slice.tv_sec++;
+            slice.tv_nsec -= 1000000000L;
+        }
+        if (slice.tv_sec > deadline.tv_sec ||
+            (slice.tv_sec == deadline.tv_sec &&
+             slice.tv_nsec > deadline.tv_nsec))
+            slice = deadline;
+        if (pthread_cond_timedwait(&b->meta_cond, &b->meta_lock, &slice) ==
+                ETIMEDOUT &&
+            slice.tv_sec == deadline.tv_sec &&
+            slice.tv_nsec == deadline.tv_nsec)
+            break;
+    }
     have = b->have_metadata;
     pthread_mutex_unlock(&b->meta_lock);
     return have;

@@ -24,6 +24,7 @@
 #include "samsa/metacache.h"
 #include "samsa/netloop.h"
 #include "samsa/plog.h"
+#include "samsa/replmgr.h"
 
 typedef struct pwaiter pwaiter_t;
 
@@ -38,6 +39,7 @@ struct broker {
     pthread_mutex_t purg_lock; /* covers the waiter list and wake flags */
     pwaiter_t *waiters;
     atomic_int nwaiters;       /* parked requests, for a cheap wake check */
+    replmgr_t *rm;             /* roles, high watermarks, fetchers */
 };
 
 /*
@@ -139,6 +141,11 @@ int16_t broker_leader_partition(broker_t *b, const mc_snapshot_t *snap,
                                 kstr_t topic, int32_t partition,
                                 const mc_partition_t **part, plog_t **plog);
 
+/* the leader epoch of a partition this broker leads: the replica
+ * manager's (LeaderAndIsr), else the metadata's */
+int32_t broker_leader_epoch(broker_t *b, kstr_t topic,
+                            const mc_partition_t *part);
+
 /* handlers, one file per API family */
 int h_api_versions(breq_t *req, kread_t *kr);
 int h_metadata(breq_t *req, kread_t *kr);
@@ -150,11 +157,16 @@ int h_delete_topics(breq_t *req, kread_t *kr);
 int h_create_partitions(breq_t *req, kread_t *kr);
 int h_describe_configs(breq_t *req, kread_t *kr);
 int h_describe_cluster(breq_t *req, kread_t *kr);
+int h_offset_for_leader_epoch(breq_t *req, kread_t *kr);
+/* h_controller.c: requests from the controller */
+int h_leader_and_isr(breq_t *req, kread_t *kr);
+int h_stop_replica(breq_t *req, kread_t *kr);
+int h_update_metadata(breq_t *req, kread_t *kr);
 
 /* an ApiVersions v0 body carrying UNSUPPORTED_VERSION (KIP-511) */
 void h_api_versions_unsupported(breq_t *req);
 
-/* purgatory.c: parked fetches */
+/* purgatory.c: parked fetches and acks=all produces */
 void purgatory_wake(broker_t *b, kstr_t topic, int32_t partition);
 
 #endif

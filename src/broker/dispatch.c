@@ -34,6 +34,10 @@ static const struct {
     {API_DELETE_TOPICS, h_delete_topics},
     {API_CREATE_PARTITIONS, h_create_partitions},
     {API_DESCRIBE_CLUSTER, h_describe_cluster},
+    {API_OFFSET_FOR_LEADER_EPOCH, h_offset_for_leader_epoch},
+    {API_LEADER_AND_ISR, h_leader_and_isr},
+    {API_STOP_REPLICA, h_stop_replica},
+    {API_UPDATE_METADATA, h_update_metadata},
 };
 #define DISPATCH_N (int)(sizeof(dispatch_table) / sizeof(dispatch_table[0]))
 

@@ -12,6 +12,13 @@
  *
  * A fetch that finds fewer than min_bytes waits in the purgatory until a
  * produce to one of its partitions or max_wait_ms, whichever comes first.
+ *
+ * A follower's fetch (replica_id >= 0) reads to the log end and reports
+ * its fetch offset to the replica manager as its log end offset, which may
+ * advance the high watermark (waking parked consumers and acks=all
+ * produces); with Fetch v12's last_fetched_epoch the leader answers a
+ * diverging epoch instead of records when the follower's log has split
+ * from its own (KIP-595).
  */
 #include <ev.h>
 #include <stdlib.h>
@@ -58,11 +65,17 @@ fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
     out->records.len = 0;
     kerr = broker_leader_partition(b, snap, topic, rp->partition, &part,
                                    &plog);
-    if (kerr == KERR_NONE && rp->current_leader_epoch >= 0 &&
-        rp->current_leader_epoch != part->leader_epoch)
-        kerr = rp->current_leader_epoch < part->leader_epoch
-                   ? KERR_FENCED_LEADER_EPOCH
-                   : KERR_UNKNOWN_LEADER_EPOCH;
+    if (kerr == KERR_NONE)
+        kerr = replmgr_check_epoch(rp->current_leader_epoch,
+                                   broker_leader_epoch(b, topic, part));
+    if (kerr == KERR_NONE && r->replica_id >= 0) {
+        /* a follower: its fetch offset is its log end (replmgr R4) */
+        kerr = replmgr_follower_fetch(
+            b->rm, topic.ptr, topic.len, rp->partition, r->replica_id,
+            rp->current_leader_epoch, rp->fetch_offset,
+            rp->last_fetched_epoch, &out->diverging_epoch.epoch,
+            &out->diverging_epoch.end_offset);
+    }
     if (kerr != KERR_NONE) {
         out->error_code = kerr;
         out->high_watermark = -1;
@@ -74,6 +87,11 @@ fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
     out->high_watermark = hw;
     out->last_stable_offset = hw;
     out->log_start_offset = plog_log_start_offset(plog);
+    if (out->diverging_epoch.epoch >= 0) {
+        /* KIP-595: no records; the follower truncates first */
+        plog_unref(plog);
+        return 0;
+    }
     /* a follower (replica_id >= 0) reads to the log end, a consumer to hw */
     limit = r->replica_id >= 0 ? leo : hw;
     if (rp->fetch_offset < out->log_start_offset || rp->fetch_offset > leo) {

@@ -9,10 +9,15 @@
  * as each batch's maxTimestamp (the CRC is then recomputed), as in Kafka.
  *
  * acks: 0 (no response), 1 (after the leader's append) and -1/all (after
- * the ISR holds the batch: until replication exists the ISR is the leader
- * alone, so the high watermark moves with the append; fewer in-sync
- * replicas than min.insync.replicas is NOT_ENOUGH_REPLICAS).
+ * the ISR holds the batch, i.e. the high watermark passed its last offset:
+ * such a request waits in the purgatory, woken when the replica manager
+ * moves the high watermark or the ISR, until the request's timeout_ms,
+ * REQUEST_TIMED_OUT). Fewer in-sync replicas than min.insync.replicas is
+ * NOT_ENOUGH_REPLICAS before the append and
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank while waiting
+ * (replmgr.c R5). An ISR of the leader alone answers at once.
  */
+#include <ev.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +29,17 @@
 #include "samsa/kerr.h"
 #include "samsa/p_produce.h"
 #include "samsa/say.h"
+#include "samsa/xmalloc.h"
+
+/* an acks=all partition waiting for its high watermark */
+typedef struct produce_pending {
+    kstr_t topic;              /* view into the frame */
+    int32_t partition;
+    int64_t required;          /* last offset + 1 */
+    int32_t min_isr;
+    produce_resp_partition_t *out;
+    bool done;
+} produce_pending_t;
 
 /* the largest batch the topic accepts (max.message.bytes) */
 static int32_t
@@ -101,17 +117,20 @@ produce_validate(breq_t *req, const uint8_t *p, size_t len, int32_t max_batch)
     return KERR_NONE;
 }
 
-static void
+/* appends one partition's batches; fills @out and, for an acks=all
+ * append not yet replicated, @pend (returns true then) */
+static bool
 produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
                   const produce_req_partition_t *rp,
-                  produce_resp_partition_t *out)
+                  produce_resp_partition_t *out, produce_pending_t *pend)
 {
     const mc_partition_t *part;
     plog_append_info_t info;
     int64_t append_time = -1;
+    int32_t min_isr = produce_min_isr(req, topic);
     plog_t *plog;
     int16_t kerr;
-    int rc;
+    int rc, acked;
 
     out->index = rp->index;
     out->base_offset = -1;
@@ -122,12 +141,10 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
                                    &plog);
     if (kerr != KERR_NONE) {
         out->error_code = kerr;
-        return;
+        return false;
     }
     if (rp->records.len < 0)
         kerr = KERR_CORRUPT_MESSAGE;
-    else if (r->acks == -1 && part->nisr < produce_min_isr(req, topic))
-        kerr = KERR_NOT_ENOUGH_REPLICAS;
     else
         kerr = produce_validate(req, rp->records.ptr, rp->records.len,
                                 produce_max_batch(req, topic));
@@ -135,7 +152,7 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
         out->error_code = kerr;
         out->log_start_offset = plog_log_start_offset(plog);
         plog_unref(plog);
-        return;
+        return false;
     }
     /* the frame is ours to rewrite (net/conn.h): offsets are set in place */
     if (produce_log_append_time(req, topic)) {
@@ -143,23 +160,175 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
         produce_stamp((uint8_t *)rp->records.ptr, rp->records.len,
                       append_time);
     }
-    rc = plog_append(plog, (uint8_t *)rp->records.ptr, rp->records.len,
-                     part->leader_epoch, &info);
-    if (rc != 0) {
-        say_error("append to %.*s-%d failed: %s", topic.len, topic.ptr,
-                  rp->index, err_str(rc));
-        out->error_code = KERR_KAFKA_STORAGE_ERROR;
+    /* the leader's epoch, the ISR check and the high watermark: one step
+     * under the partition's lock (replmgr R2, R3) */
+    kerr = replmgr_append_leader(req->b->rm, topic.ptr, topic.len, rp->index,
+                                 (uint8_t *)rp->records.ptr, rp->records.len,
+                                 r->acks == -1 ? min_isr : 0, &info, &rc);
+    if (kerr != KERR_NONE) {
+        if (rc != 0)
+            say_error("append to %.*s-%d failed: %s", topic.len, topic.ptr,
+                      rp->index, err_str(rc));
+        out->error_code = kerr;
+        out->log_start_offset = plog_log_start_offset(plog);
         plog_unref(plog);
-        return;
+        return false;
     }
-    /* the ISR is this leader alone: the high watermark follows the log */
-    plog_set_high_watermark(plog, info.last_offset + 1);
     out->error_code = KERR_NONE;
     out->base_offset = info.base_offset;
     out->log_append_time_ms = append_time;
     out->log_start_offset = info.log_start_offset;
     plog_unref(plog);
+    /* parked consumers and followers see the new data */
     purgatory_wake(req->b, topic, rp->index);
+    if (r->acks != -1)
+        return false;
+    acked = replmgr_acks_check(req->b->rm, topic.ptr, topic.len, rp->index,
+                               info.last_offset + 1, min_isr);
+    if (acked >= 0) {
+        out->error_code = (int16_t)acked;
+        return false;
+    }
+    pend->topic = topic;
+    pend->partition = rp->index;
+    pend->required = info.last_offset + 1;
+    pend->min_isr = min_isr;
+    pend->out = out;
+    pend->done = false;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* acks=all in the purgatory                                           */
+
+typedef struct produce_wait {
+    pwaiter_t w;             /* first: the purgatory's handle */
+    broker_t *b;
+    conn_t *conn;            /* reference held */
+    uint64_t seq;
+    int32_t correlation_id;
+    int16_t version;
+    arena_t arena;           /* resp and pending, moved from the conn */
+    produce_resp_t resp;     /* names are views into the frame */
+    produce_pending_t *pending;
+    int32_t npending;
+    ev_timer timer;
+    bool done;
+} produce_wait_t;
+
+static bool
+produce_wait_watches(pwaiter_t *w, kstr_t topic, int32_t partition)
+{
+    produce_wait_t *pw = (produce_wait_t *)w;
+
+    for (int32_t i = 0; i < pw->npending; i++) {
+        const produce_pending_t *pp = &pw->pending[i];
+
+        if (pp->partition == partition && pp->topic.len == topic.len &&
+            memcmp(pp->topic.ptr, topic.ptr, (size_t)topic.len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void
+produce_wait_free(pwaiter_t *w)
+{
+    produce_wait_t *pw = (produce_wait_t *)w;
+
+    arena_fini(&pw->arena);
+    free(pw);
+}
+
+/* re-checks the waiting partitions; answers when none is left, or all
+ * that are left with REQUEST_TIMED_OUT when @expired */
+static void
+produce_wait_check(produce_wait_t *pw, bool expired)
+{
+    bool waiting = false;
+    kwrite_t *kw;
+
+    if (pw->done)
+        return;
+    for (int32_t i = 0; i < pw->npending; i++) {
+        produce_pending_t *pp = &pw->pending[i];
+        int acked;
+
+        if (pp->done)
+            continue;
+        acked = replmgr_acks_check(pw->b->rm, pp->topic.ptr, pp->topic.len,
+                                   pp->partition, pp->required, pp->min_isr);
+        if (acked < 0 && expired)
+            acked = KERR_REQUEST_TIMED_OUT;
+        if (acked < 0 && !conn_is_closed(pw->conn)) {
+            waiting = true;
+            continue;
+        }
+        pp->out->error_code = (int16_t)(acked < 0 ? KERR_REQUEST_TIMED_OUT
+                                                  : acked);
+        pp->done = true;
+    }
+    if (waiting)
+        return;
+    pw->done = true;
+    ev_timer_stop(netloop_ev(pw->w.loop), &pw->timer);
+    purgatory_remove(pw->b, &pw->w);
+    kw = bresp_begin(pw->correlation_id, API_PRODUCE, pw->version);
+    p_produce_resp_encode(kw, pw->version, &pw->resp);
+    bresp_finish(kw);
+    conn_reply(pw->conn, pw->seq, kw);
+    conn_unref(pw->conn);
+    pw->conn = NULL;
+    pwaiter_unref(&pw->w);
+}
+
+static void
+produce_wait_wake(pwaiter_t *w)
+{
+    produce_wait_t *pw = (produce_wait_t *)w;
+
+    purgatory_woken(pw->b, w);
+    produce_wait_check(pw, false);
+}
+
+static void
+produce_wait_timeout(struct ev_loop *loop, ev_timer *timer, int revents)
+{
+    (void)loop;
+    (void)revents;
+    produce_wait_check(timer->data, true);
+}
+
+static void
+produce_park(breq_t *req, const produce_resp_t *resp,
+             produce_pending_t *pending, int32_t npending, int32_t timeout_ms)
+{
+    produce_wait_t *pw = xcalloc(1, sizeof(*pw));
+    netloop_t *loop = conn_loop(req->conn);
+
+    pwaiter_init(&pw->w, loop);
+    pw->w.watches = produce_wait_watches;
+    pw->w.wake = produce_wait_wake;
+    pw->w.free = produce_wait_free;
+    pw->b = req->b;
+    conn_ref(req->conn);
+    pw->conn = req->conn;
+    pw->seq = req->seq;
+    pw->correlation_id = req->hdr.correlation_id;
+    pw->version = req->hdr.request_api_version;
+    /* resp and pending live in the request's arena: it moves with them */
+    pw->arena = *req->ar;
+    arena_init(req->ar);
+    pw->resp = *resp;
+    pw->pending = pending;
+    pw->npending = npending;
+    ev_timer_init(&pw->timer, produce_wait_timeout,
+                  (timeout_ms > 0 ? timeout_ms : 0) / 1000.0, 0);
+    pw->timer.data = pw;
+    ev_timer_start(netloop_ev(loop), &pw->timer);
+    purgatory_add(req->b, &pw->w);
+    /* the high watermark may have moved between the first look and now */
+    produce_wait_check(pw, false);
 }
 
 int
@@ -167,11 +336,17 @@ h_produce(breq_t *req, kread_t *kr)
 {
     int16_t version = req->hdr.request_api_version;
     produce_resp_t resp = {0};
+    produce_pending_t *pending = NULL;
+    int32_t npending = 0, total = 0;
     produce_req_t r;
     kwrite_t *kw;
 
     if (p_produce_req_decode(kr, version, req->ar, &r) != 0)
         return ERR_PROTO;
+    for (int32_t t = 0; t < r.ntopic_data; t++)
+        total += r.topic_data[t].npartition_data;
+    if (r.acks == -1 && total > 0)
+        pending = arena_calloc(req->ar, (size_t)total, sizeof(*pending));
     resp.nresponses = r.ntopic_data;
     resp.responses = arena_calloc(req->ar, r.ntopic_data,
                                   sizeof(*resp.responses));
@@ -195,8 +370,14 @@ h_produce(breq_t *req, kread_t *kr)
                 op->error_message.len = -1;
                 continue;
             }
-            produce_partition(req, &r, rt->name, &rt->partition_data[p], op);
+            if (produce_partition(req, &r, rt->name, &rt->partition_data[p],
+                                  op, pending ? &pending[npending] : NULL))
+                npending++;
         }
+    }
+    if (npending > 0) {
+        produce_park(req, &resp, pending, npending, r.timeout_ms);
+        return 0;
     }
     if (r.acks == 0) {
         breq_reply_none(req);

@@ -241,7 +241,7 @@ ctl_on_session(zk_t *zk, zk_session_event_t ev, void *ud)
         say_warn("[ctl] ZooKeeper session expired: registration and "
                  "controller role lost");
         ctl->registered = false;
-        ctl->controller_id = -1;
+        __atomic_store_n(&ctl->controller_id, -1, __ATOMIC_RELEASE);
         ctl_resign(ctl, "session expired");
         return;
     }
@@ -441,7 +441,8 @@ ctl_elect_multi_done(zk_t *zk, const zk_result_t *res, void *ud)
     ctl_t *ctl = ud;
 
     if (res->rc == ZOK) {
-        ctl->controller_id = ctl->cfg.broker_id;
+        __atomic_store_n(&ctl->controller_id, ctl->cfg.broker_id,
+                         __ATOMIC_RELEASE);
         ctl->electing = false;
         ctl->elect_again = false;
         ctl_ctrl_become(ctl, ctl->pending_epoch, res->ops[1].stat.version);
@@ -527,7 +528,7 @@ ctl_elect_get_done(zk_t *zk, const zk_result_t *res, void *ud)
     }
     if (id != ctl->controller_id)
         say_info("[ctl] controller is broker %d", (int)id);
-    ctl->controller_id = id;
+    __atomic_store_n(&ctl->controller_id, id, __ATOMIC_RELEASE);
     if (id != ctl->cfg.broker_id)
         ctl_resign(ctl, "another broker holds /controller");
     ctl_elect_finish(ctl);
@@ -546,7 +547,7 @@ ctl_elect_exists_done(zk_t *zk, const zk_result_t *res, void *ud)
         ctl_elect_retry(ctl, "watch /controller", res->rc);
         return;
     }
-    ctl->controller_id = -1;
+    __atomic_store_n(&ctl->controller_id, -1, __ATOMIC_RELEASE);
     if (ctl->ctrl != NULL)
         ctl_resign(ctl, "/controller vanished");
     if (!ctl->registered) {
@@ -623,7 +624,7 @@ ctl_start(ctl_t **out, const ctl_config_t *cfg, const ctl_hooks_t *hooks,
         ctl->cfg.default_replication_factor = 1;
     if (hooks != NULL)
         ctl->hooks = *hooks;
-    ctl->controller_id = -1;
+    __atomic_store_n(&ctl->controller_id, -1, __ATOMIC_RELEASE);
     ctl->seed = (unsigned)(clock_wall_ms() ^ getpid() ^
                            ((uint32_t)cfg->broker_id << 16));
     pthread_mutex_init(&ctl->qmu, NULL);
@@ -721,6 +722,8 @@ ctl_stop(ctl_t *ctl)
     ctl_drain(ctl);
     ctl_admin_abort_all(ctl, KERR_REQUEST_TIMED_OUT);
     ctl_resign(ctl, "shutting down");
+    /* sender threads of the channels just freed: bounded by their polls */
+    ctl_chan_net_wait_all(3000);
     zk_close(ctl->zk);
     ctl->zk = NULL;
     ctl_free(ctl);
@@ -736,6 +739,12 @@ int32_t
 ctl_broker_id(ctl_t *ctl)
 {
     return ctl->cfg.broker_id;
+}
+
+int32_t
+ctl_controller_id(ctl_t *ctl)
+{
+    return __atomic_load_n(&ctl->controller_id, __ATOMIC_ACQUIRE);
 }
 
 bool

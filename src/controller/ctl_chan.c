@@ -3,13 +3,13 @@
  * UpdateMetadata), the per-broker outbound channel, and the broker side
  * that applies them through the hooks.
  *
- * Channels: the controller keeps one ctl_chan_t per live broker. This stage
- * has one implementation, "local": the target is a ctl_t of this process,
- * found by broker id in a process-wide registry, and the request is posted
- * to its event queue (so even the controller's own broker receives its
- * requests through the queue, like a remote one would). A broker that is
- * not in this process gets nothing until the network channel exists; the
- * controller does not wait for responses (there are none locally).
+ * Channels: the controller keeps one ctl_chan_t per live broker. "local":
+ * the target is a ctl_t of this process, found by broker id in a
+ * process-wide registry, and the request is posted to its event queue (so
+ * even the controller's own broker receives its requests through the
+ * queue, like a remote one does). Brokers in other processes are reached
+ * by ctl_chan_net.c; what they receive (h_controller.c) comes back here
+ * through ctl_recv_*() and the same queue, fences and hooks.
  *
  * Broker side fences (DESIGN §6): a request from an older controller epoch
  * than one already seen, or stamped with an older broker epoch than this
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "ctl_int.h"
+#include "samsa/kerr.h"
 #include "samsa/say.h"
 #include "samsa/xmalloc.h"
 
@@ -39,6 +40,8 @@ ctl_breq_free(ctl_breq_t *breq)
 {
     if (breq == NULL)
         return;
+    if (breq->done != NULL)
+        breq->done(KERR_BROKER_NOT_AVAILABLE, breq->done_ud);
     for (int i = 0; i < breq->nparts; i++) {
         free((char *)breq->parts[i].topic);
         free((int32_t *)breq->parts[i].isr);
@@ -130,8 +133,8 @@ ctl_registry_remove(ctl_t *ctl)
     pthread_mutex_unlock(&ctl_reg_mu);
 }
 
-static void
-ctl_chan_local_send(ctl_chan_t *chan, ctl_breq_t *breq)
+bool
+ctl_chan_local_try(int32_t broker_id, ctl_breq_t *breq)
 {
     bool sent = false;
 
@@ -139,14 +142,20 @@ ctl_chan_local_send(ctl_chan_t *chan, ctl_breq_t *breq)
      * registry before it stops its thread, so the target is alive */
     pthread_mutex_lock(&ctl_reg_mu);
     for (int i = 0; i < ctl_reg_n; i++) {
-        if (ctl_reg[i]->cfg.broker_id == chan->broker_id) {
+        if (ctl_reg[i]->cfg.broker_id == broker_id) {
             ctl_post(ctl_reg[i], CTL_EV_BREQ, breq);
             sent = true;
             break;
         }
     }
     pthread_mutex_unlock(&ctl_reg_mu);
-    if (!sent) {
+    return sent;
+}
+
+static void
+ctl_chan_local_send(ctl_chan_t *chan, ctl_breq_t *breq)
+{
+    if (!ctl_chan_local_try(chan->broker_id, breq)) {
         say_debug("[ctl] no channel to broker %d yet: request dropped",
                   (int)chan->broker_id);
         ctl_breq_free(breq);
@@ -166,11 +175,23 @@ ctl_chan_local_new(int32_t broker_id)
 
     chan->broker_id = broker_id;
     chan->send = ctl_chan_local_send;
+    chan->address = NULL;
     chan->free = ctl_chan_local_free;
     return chan;
 }
 
 /* ---- broker side ------------------------------------------------------ */
+
+/* answers a request received over the network, if it was */
+static void
+ctl_breq_answer(ctl_breq_t *breq, int16_t err)
+{
+    ctl_req_done_fn done = breq->done;
+
+    breq->done = NULL;
+    if (done != NULL)
+        done(err, breq->done_ud);
+}
 
 void
 ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq)
@@ -180,13 +201,15 @@ ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq)
                  "epoch %d (seen %d)", (int)breq->controller_id,
                  (int)breq->controller_epoch,
                  (int)ctl->seen_controller_epoch);
+        ctl_breq_answer(breq, KERR_STALE_CONTROLLER_EPOCH);
         ctl_breq_free(breq);
         return;
     }
-    if (breq->broker_epoch != 0 && breq->broker_epoch < ctl->broker_epoch) {
+    if (breq->broker_epoch > 0 && breq->broker_epoch < ctl->broker_epoch) {
         say_warn("[ctl] dropping a request for stale broker epoch %lld "
                  "(ours %lld)", (long long)breq->broker_epoch,
                  (long long)ctl->broker_epoch);
+        ctl_breq_answer(breq, KERR_STALE_BROKER_EPOCH);
         ctl_breq_free(breq);
         return;
     }
@@ -215,5 +238,59 @@ ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq)
         ctl_admin_check(ctl);
         break;
     }
+    ctl_breq_answer(breq, KERR_NONE);
     ctl_breq_free(breq);
+}
+
+/* ---- requests received over the network (any thread) ------------------ */
+
+static ctl_breq_t *
+ctl_breq_received(ctl_breq_kind_t kind, const ctl_req_hdr_t *hdr,
+                  ctl_req_done_fn done, void *ud)
+{
+    ctl_breq_t *breq = ctl_breq_new(kind);
+
+    breq->controller_id = hdr->controller_id;
+    breq->controller_epoch = hdr->controller_epoch;
+    breq->broker_epoch = hdr->broker_epoch;
+    breq->done = done;
+    breq->done_ud = ud;
+    return breq;
+}
+
+void
+ctl_recv_leader_and_isr(ctl_t *ctl, const ctl_req_hdr_t *hdr,
+                        const ctl_partition_state_t *parts, int n,
+                        ctl_req_done_fn done, void *ud)
+{
+    ctl_breq_t *breq =
+        ctl_breq_received(CTL_BREQ_LEADER_AND_ISR, hdr, done, ud);
+
+    for (int i = 0; i < n; i++)
+        ctl_breq_add_part(breq, &parts[i]);
+    ctl_post(ctl, CTL_EV_BREQ, breq);
+}
+
+void
+ctl_recv_stop_replica(ctl_t *ctl, const ctl_req_hdr_t *hdr,
+                      const ctl_stop_partition_t *stops, int n,
+                      ctl_req_done_fn done, void *ud)
+{
+    ctl_breq_t *breq = ctl_breq_received(CTL_BREQ_STOP_REPLICA, hdr, done, ud);
+
+    for (int i = 0; i < n; i++)
+        ctl_breq_add_stop(breq, stops[i].topic, stops[i].partition,
+                          stops[i].del);
+    ctl_post(ctl, CTL_EV_BREQ, breq);
+}
+
+void
+ctl_recv_update_metadata(ctl_t *ctl, const ctl_req_hdr_t *hdr,
+                         mc_snapshot_t *snap, ctl_req_done_fn done, void *ud)
+{
+    ctl_breq_t *breq =
+        ctl_breq_received(CTL_BREQ_UPDATE_METADATA, hdr, done, ud);
+
+    breq->snap = snap;
+    ctl_post(ctl, CTL_EV_BREQ, breq);
 }

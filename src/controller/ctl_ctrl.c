@@ -401,9 +401,18 @@ ctrl_snapshot(ctl_t *ctl, ctl_ctrl_t *ctrl)
 static void
 ctrl_send(ctl_t *ctl, ctl_ctrl_t *ctrl, cbroker_t *b, ctl_breq_t *breq)
 {
+    const char *host = b->info.host;
+    int32_t port = b->info.port;
+
+    if ((host == NULL || port < 0) && b->info.nendpoints > 0) {
+        host = b->info.endpoints[0].host;
+        port = b->info.endpoints[0].port;
+    }
     breq->controller_id = ctl->cfg.broker_id;
     breq->controller_epoch = ctrl->epoch;
     breq->broker_epoch = b->epoch;
+    if (b->chan->address != NULL)
+        b->chan->address(b->chan, host, port);
     b->chan->send(b->chan, breq);
 }
 
@@ -536,7 +545,7 @@ ctrl_brokers_done(zk_t *zk, const zk_result_t *res, void *ud)
         if (b == NULL) {
             b = xcalloc(1, sizeof(*b));
             b->id = (int32_t)id;
-            b->chan = ctl_chan_local_new(b->id);
+            b->chan = ctl_chan_net_new(b->id, ctl->cfg.broker_id);
             ctrl->brokers = xrealloc(ctrl->brokers, sizeof(*ctrl->brokers) *
                                                         (ctrl->nbrokers + 1));
             ctrl->brokers[ctrl->nbrokers++] = b;

@@ -194,6 +194,9 @@ struct ctl_breq {
     int capstops;
     ctl_stop_tp_t *stops;
     mc_snapshot_t *snap;      /* UPDATE_METADATA */
+    /* received over the network: the answer (called once, then NULL) */
+    ctl_req_done_fn done;
+    void *done_ud;
 };
 
 ctl_breq_t *ctl_breq_new(ctl_breq_kind_t kind);
@@ -205,17 +208,32 @@ void ctl_breq_add_stop(ctl_breq_t *breq, const char *topic, int32_t p,
 
 /*
  * Outbound channel to one broker: send() takes ownership of @breq and never
- * blocks. The local implementation delivers to a ctl_t of this process (the
- * controller's own broker, or other brokers in an in-process test cluster);
- * a network implementation is a drop-in later.
+ * blocks; free() drops what is still queued and never blocks either.
+ * address() (may be NULL) tells the channel where the broker listens, as
+ * its registration says; the controller calls it before every send.
+ *
+ * "local" delivers to a ctl_t of this process (found by broker id in the
+ * registry). "net" (ctl_chan_net.c) does the same when the broker is in
+ * this process, and otherwise queues the request for a sender thread that
+ * delivers it over the Kafka protocol.
  */
 struct ctl_chan {
     int32_t broker_id;
     void (*send)(ctl_chan_t *chan, ctl_breq_t *breq);
+    void (*address)(ctl_chan_t *chan, const char *host, int32_t port);
     void (*free)(ctl_chan_t *chan);
 };
 
 ctl_chan_t *ctl_chan_local_new(int32_t broker_id);
+/* posts @breq to the ctl_t of @broker_id in this process; false (and
+ * @breq untouched) when there is none */
+bool ctl_chan_local_try(int32_t broker_id, ctl_breq_t *breq);
+
+/* ctl_chan_net.c; @controller_id names the sender in its client id */
+ctl_chan_t *ctl_chan_net_new(int32_t broker_id, int32_t controller_id);
+/* waits up to @timeout_ms for every sender thread of the process to exit
+ * (after their channels were freed) */
+void ctl_chan_net_wait_all(int timeout_ms);
 /* process registry of running ctl_t (for the local channel) */
 void ctl_registry_add(ctl_t *ctl);
 void ctl_registry_remove(ctl_t *ctl);

@@ -7,7 +7,10 @@
  * once its logs are loaded, join the controller election) -> wait for the
  * controller's first metadata -> listeners. As in Kafka, requests are
  * served only once the broker knows the cluster, so a restarted broker
- * never tells a client that an existing topic is unknown. Shutdown on SIGTERM/SIGINT: leave ZooKeeper, stop serving
+ * never tells a client that an existing topic is unknown. Once the listeners
+ * serve, the service manager is told READY=1 (sdnotify.h; systemd's
+ * Type=notify), and STOPPING=1 when the shutdown begins.
+ * Shutdown on SIGTERM/SIGINT: leave ZooKeeper, stop serving
  * clients, then close the logs cleanly (checkpoints + clean-shutdown
  * marker), so a restart skips recovery. The controller stops before the
  * IO loops because its completions post replies to them.
@@ -31,6 +34,7 @@
 #include "samsa/say.h"
 #include "samsa/tconf.h"
 #include "samsa/xmalloc.h"
+#include "sdnotify.h"
 
 /* exit statuses, documented in samsad(8) */
 enum {
@@ -203,6 +207,7 @@ main(int argc, char **argv)
 
     say_info("samsad started: broker %d serving %s:%d", conf.broker_id,
              conf.advertised_host, net_port(net));
+    sdnotify_ready();
 
     for (;;) {
         if (sigwait(&sigs, &sig) != 0)
@@ -211,6 +216,7 @@ main(int argc, char **argv)
             break;
     }
     say_info("shutting down (signal %d)", sig);
+    sdnotify_stopping();
 
 out:
     /* the controller first: its callbacks post replies to the IO loops */

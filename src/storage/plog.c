@@ -38,6 +38,12 @@
  *      first, so the log always keeps an active segment at the LEO.
  *  I8. A segment removed from the list keeps its descriptor open until the
  *      last reference (a fetch being sent) is dropped.
+ *  I9. A follower's append (plog_append_replica) keeps each batch's
+ *      baseOffset and partitionLeaderEpoch as the leader wrote them and is
+ *      refused whole (ERR_RANGE) unless the batches continue the log
+ *      exactly: the first baseOffset is the LEO and each next one follows
+ *      the previous batch's last offset. The follower's log therefore stays
+ *      a prefix-identical copy of the leader's, offset for offset.
  *
  * Recovery of one log on open (plog_open):
  *
@@ -465,9 +471,13 @@ plog_should_roll_locked(plog_t *plog, size_t len, int64_t max_ts,
     return last_offset - seg->base > INT32_MAX;
 }
 
-int
-plog_append(plog_t *plog, uint8_t *batches, size_t len, int32_t leader_epoch,
-            plog_append_info_t *info)
+/*
+ * The two appends: a leader's (@assign: offsets and epoch rewritten, I1)
+ * and a follower's (offsets kept, I9). Everything else is shared.
+ */
+static int
+plog_append_common(plog_t *plog, uint8_t *batches, size_t len, bool assign,
+                   int32_t leader_epoch, plog_append_info_t *info)
 {
     int64_t nmsgs = 0, max_ts = -1, base, next, lso;
     segment_t *seg;
@@ -506,6 +516,18 @@ plog_append(plog_t *plog, uint8_t *batches, size_t len, int32_t leader_epoch,
         }
     }
     base = atomic_load(&plog->leo);
+    if (!assign) {
+        /* I9: the leader's offsets, contiguous from our log end */
+        next = base;
+        for (pos = 0; pos < len; pos += batch_size(&h)) {
+            batch_hdr_parse(batches + pos, len - pos, &h);
+            if (h.base_offset != next) {
+                rc = ERR_RANGE;
+                goto out;
+            }
+            next += (int64_t)h.last_offset_delta + 1;
+        }
+    }
     if (plog_should_roll_locked(plog, len, max_ts, base + nmsgs - 1)) {
         rc = plog_roll_locked(plog);
         if (rc != 0)
@@ -513,9 +535,11 @@ plog_append(plog_t *plog, uint8_t *batches, size_t len, int32_t leader_epoch,
     }
     seg = plog_active(plog);
     start = segment_size(seg);
-    /* I1: offsets assigned in place, outside the CRC */
-    next = base;
-    for (pos = 0; pos < len; pos += batch_size(&h)) {
+    /* I1: offsets assigned in place, outside the CRC (I9: kept, and
+     * @next already past them, for a follower) */
+    if (assign)
+        next = base;
+    for (pos = 0; assign && pos < len; pos += batch_size(&h)) {
         batch_hdr_parse(batches + pos, len - pos, &h);
         batch_set_base_offset(batches + pos, next);
         batch_set_leader_epoch(batches + pos, leader_epoch);
@@ -550,6 +574,20 @@ plog_append(plog_t *plog, uint8_t *batches, size_t len, int32_t leader_epoch,
 out:
     pthread_mutex_unlock(&plog->lock);
     return rc;
+}
+
+int
+plog_append(plog_t *plog, uint8_t *batches, size_t len, int32_t leader_epoch,
+            plog_append_info_t *info)
+{
+    return plog_append_common(plog, batches, len, true, leader_epoch, info);
+}
+
+int
+plog_append_replica(plog_t *plog, uint8_t *batches, size_t len,
+                    plog_append_info_t *info)
+{
+    return plog_append_common(plog, batches, len, false, -1, info);
 }
 
 /* ------------------------------------------------------------------ */
@@ -866,6 +904,46 @@ unlock:
     plog_delete_segs(plog, gone, ngone, "truncation");
     free(gone);
     return rc;
+}
+
+int
+plog_truncate_fully(plog_t *plog, int64_t offset)
+{
+    segment_t **gone, *seg;
+    int ngone = 0, rc;
+
+    if (offset < 0)
+        return ERR_INVAL;
+    pthread_mutex_lock(&plog->lock);
+    pthread_rwlock_wrlock(&plog->segs_lock);
+    /* names first: the new segment may be named like an old one (I8 keeps
+     * the old descriptors readable) */
+    for (int i = 0; i < plog->nsegs; i++)
+        segment_delete_files(plog->segs[i]);
+    rc = segment_create(plog->dir, offset, plog->cfg.segment_index_bytes,
+                        &seg);
+    if (rc != 0) {
+        pthread_rwlock_unlock(&plog->segs_lock);
+        pthread_mutex_unlock(&plog->lock);
+        return rc;
+    }
+    gone = xmalloc((size_t)plog->nsegs * sizeof(*gone));
+    for (int i = 0; i < plog->nsegs; i++)
+        gone[ngone++] = plog->segs[i];
+    plog->nsegs = 0;
+    plog_push_seg(plog, seg);
+    atomic_store(&plog->leo, offset);
+    atomic_store(&plog->lso, offset);
+    atomic_store(&plog->hw, offset);
+    atomic_store(&plog->rp, offset);
+    pthread_rwlock_unlock(&plog->segs_lock);
+    pthread_mutex_unlock(&plog->lock);
+    say_info("%s-%d: truncated fully, log starts at %" PRId64, plog->topic,
+             plog->partition, offset);
+    for (int i = 0; i < ngone; i++)
+        segment_unref(gone[i]);
+    free(gone);
+    return 0;
 }
 
 int

@@ -22,15 +22,19 @@
 #include "samsa/kread.h"
 #include "samsa/kwrite.h"
 #include "samsa/p_apiversions.h"
+#include "samsa/p_controlledshutdown.h"
 #include "samsa/p_createpartitions.h"
 #include "samsa/p_createtopics.h"
 #include "samsa/p_deletetopics.h"
 #include "samsa/p_describecluster.h"
 #include "samsa/p_describeconfigs.h"
 #include "samsa/p_fetch.h"
+#include "samsa/p_leaderandisr.h"
 #include "samsa/p_listoffsets.h"
 #include "samsa/p_metadata.h"
 #include "samsa/p_produce.h"
+#include "samsa/p_stopreplica.h"
+#include "samsa/p_updatemetadata.h"
 
 typedef int (*dec_fn)(kread_t *kr, int16_t v, arena_t *ar, void *msg);
 typedef void (*enc_fn)(kwrite_t *kw, int16_t v, const void *msg);
@@ -72,6 +76,14 @@ FZ_WRAP(describeconfigs, req, describeconfigs_req_t)
 FZ_WRAP(describeconfigs, resp, describeconfigs_resp_t)
 FZ_WRAP(describecluster, req, describecluster_req_t)
 FZ_WRAP(describecluster, resp, describecluster_resp_t)
+FZ_WRAP(leaderandisr, req, leaderandisr_req_t)
+FZ_WRAP(leaderandisr, resp, leaderandisr_resp_t)
+FZ_WRAP(updatemetadata, req, updatemetadata_req_t)
+FZ_WRAP(updatemetadata, resp, updatemetadata_resp_t)
+FZ_WRAP(stopreplica, req, stopreplica_req_t)
+FZ_WRAP(stopreplica, resp, stopreplica_resp_t)
+FZ_WRAP(controlledshutdown, req, controlledshutdown_req_t)
+FZ_WRAP(controlledshutdown, resp, controlledshutdown_resp_t)
 
 #define FZ_CODEC(k, fam)                                                     \
     {k, fz_dec_##fam##_req, fz_dec_##fam##_resp, fz_enc_##fam##_req,         \
@@ -88,6 +100,10 @@ static const fz_codec_t fz_codecs[] = {
     FZ_CODEC(API_CREATE_PARTITIONS, createpartitions),
     FZ_CODEC(API_DESCRIBE_CONFIGS, describeconfigs),
     FZ_CODEC(API_DESCRIBE_CLUSTER, describecluster),
+    FZ_CODEC(API_LEADER_AND_ISR, leaderandisr),
+    FZ_CODEC(API_UPDATE_METADATA, updatemetadata),
+    FZ_CODEC(API_STOP_REPLICA, stopreplica),
+    FZ_CODEC(API_CONTROLLED_SHUTDOWN, controlledshutdown),
 };
 
 #define FZ_NCODECS (sizeof(fz_codecs) / sizeof(fz_codecs[0]))
@@ -114,6 +130,14 @@ typedef union fz_msg {
     describeconfigs_resp_t describeconfigs_resp;
     describecluster_req_t describecluster_req;
     describecluster_resp_t describecluster_resp;
+    leaderandisr_req_t leaderandisr_req;
+    leaderandisr_resp_t leaderandisr_resp;
+    updatemetadata_req_t updatemetadata_req;
+    updatemetadata_resp_t updatemetadata_resp;
+    stopreplica_req_t stopreplica_req;
+    stopreplica_resp_t stopreplica_resp;
+    controlledshutdown_req_t controlledshutdown_req;
+    controlledshutdown_resp_t controlledshutdown_resp;
 } fz_msg_t;
 
 static bool fz_ready;
@@ -279,6 +303,45 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
     case API_DESCRIBE_CLUSTER: {
         describecluster_req_t req = {true};
         p_describecluster_req_encode(kw, v, &req);
+        break;
+    }
+    case API_LEADER_AND_ISR: {
+        leaderandisr_partition_state_t ps = {name, 0, 1, 1, 2, 3, brokers,
+                                             0, 3, brokers, 0, NULL, 0,
+                                             NULL, true};
+        leaderandisr_topic_state_t t = {name, {0}, 1, &ps};
+        leaderandisr_live_leader_t l = {1, {"localhost", 9}, 9092};
+        leaderandisr_req_t req = {1, 1, 100, 0, 1, &ps, 1, &t, 1, &l};
+        memcpy(t.topic_id, id, 16);
+        p_leaderandisr_req_encode(kw, v, &req);
+        break;
+    }
+    case API_UPDATE_METADATA: {
+        updatemetadata_partition_state_t ps = {name, 0, 1, 1, 2, 3, brokers,
+                                               0, 3, brokers, 0, NULL};
+        updatemetadata_config_t c = {{"cleanup.policy", 14}, val};
+        updatemetadata_topic_state_t t = {name, {0}, 1, &ps, 1, &c};
+        updatemetadata_endpoint_t e = {9092, {"localhost", 9},
+                                       {"PLAINTEXT", 9}, 0};
+        updatemetadata_broker_t b = {1, {"localhost", 9}, 9092, 1, &e,
+                                     {NULL, -1}};
+        updatemetadata_req_t req = {1, 1, 100, 1, &ps, 1, &t, 1, &b};
+        memcpy(t.topic_id, id, 16);
+        p_updatemetadata_req_encode(kw, v, &req);
+        break;
+    }
+    case API_STOP_REPLICA: {
+        stopreplica_partition_v0_t p0 = {name, 0};
+        stopreplica_topic_v1_t t1 = {name, 3, brokers};
+        stopreplica_partition_state_t ps = {0, -2, true};
+        stopreplica_topic_state_t t3 = {name, 1, &ps};
+        stopreplica_req_t req = {1, 1, 100, true, 1, &p0, 1, &t1, 1, &t3};
+        p_stopreplica_req_encode(kw, v, &req);
+        break;
+    }
+    case API_CONTROLLED_SHUTDOWN: {
+        controlledshutdown_req_t req = {2, 100};
+        p_controlledshutdown_req_encode(kw, v, &req);
         break;
     }
     default:

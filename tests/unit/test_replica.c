@@ -1,0 +1,456 @@
+/*
+ * test_replica.c: the leader-epoch cache (persist, reload, truncate), the
+ * replica manager's rules (high watermark, truncation, roles, acks=all)
+ * and the follower append of the partition log (plog I9), with the
+ * OffsetForLeaderEpoch codec. Tests name the invariant they check
+ * (replmgr.c R1-R8, plog.c I9).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "samsa/batch.h"
+#include "samsa/epoch_cache.h"
+#include "samsa/err.h"
+#include "samsa/kerr.h"
+#include "samsa/p_offsetforleaderepoch.h"
+#include "samsa/plog.h"
+#include "samsa/replmgr.h"
+#include "unit.h"
+
+static epoch_cache_t *
+open_cache(const char *dir)
+{
+    char err[256];
+    epoch_cache_t *ec = NULL;
+
+    CU_ASSERT_EQUAL_FATAL(epoch_cache_open(&ec, dir, err, sizeof(err)), 0);
+    return ec;
+}
+
+static void
+test_epoch_cache_persists_and_reloads(void)
+{
+    char *dir = unit_tmpdir("epochs");
+    epoch_cache_t *ec = open_cache(dir);
+    epoch_entry_t e[4];
+
+    CU_ASSERT_EQUAL(epoch_cache_latest_epoch(ec), EPOCH_UNDEFINED);
+    CU_ASSERT_TRUE(epoch_cache_assign(ec, 0, 0));
+    CU_ASSERT_FALSE(epoch_cache_assign(ec, 0, 10)); /* same epoch: no-op */
+    CU_ASSERT_TRUE(epoch_cache_assign(ec, 2, 100));
+    CU_ASSERT_FALSE(epoch_cache_assign(ec, 1, 150)); /* older epoch */
+    CU_ASSERT_TRUE(epoch_cache_assign(ec, 5, 300));
+    epoch_cache_free(ec);
+
+    ec = open_cache(dir);
+    CU_ASSERT_EQUAL_FATAL(epoch_cache_entries(ec, e, 4), 3);
+    CU_ASSERT_EQUAL(e[0].epoch, 0);
+    CU_ASSERT_EQUAL(e[1].epoch, 2);
+    CU_ASSERT_EQUAL(e[1].start_offset, 100);
+    CU_ASSERT_EQUAL(e[2].epoch, 5);
+    CU_ASSERT_EQUAL(e[2].start_offset, 300);
+    CU_ASSERT_EQUAL(epoch_cache_latest_epoch(ec), 5);
+    CU_ASSERT_EQUAL(epoch_cache_start_offset(ec, 2), 100);
+    /* a new epoch starting below a cached one replaces that tail */
+    CU_ASSERT_TRUE(epoch_cache_assign(ec, 6, 200));
+    CU_ASSERT_EQUAL(epoch_cache_entries(ec, e, 4), 3);
+    CU_ASSERT_EQUAL(e[2].epoch, 6);
+    CU_ASSERT_EQUAL(e[2].start_offset, 200);
+    epoch_cache_free(ec);
+    unit_rmtree(dir);
+    free(dir);
+}
+
+static void
+test_epoch_cache_rejects_a_corrupt_file(void)
+{
+    char *dir = unit_tmpdir("epochs");
+    char path[4096], err[256];
+    epoch_cache_t *ec = NULL;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, EPOCH_CACHE_FILE);
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("0\n2\n3 100\n1 200\n", f); /* epochs going down */
+    fclose(f);
+    CU_ASSERT_EQUAL(epoch_cache_open(&ec, dir, err, sizeof(err)),
+                    ERR_CORRUPT);
+    unit_rmtree(dir);
+    free(dir);
+}
+
+/* KIP-101/279 lookups, as Kafka's LeaderEpochFileCache.endOffsetFor */
+static void
+test_epoch_cache_end_offset_for(void)
+{
+    char *dir = unit_tmpdir("epochs");
+    epoch_cache_t *ec = open_cache(dir);
+    int32_t e;
+    int64_t off;
+
+    epoch_cache_end_offset_for(ec, 0, 10, &e, &off); /* empty */
+    CU_ASSERT_EQUAL(e, EPOCH_UNDEFINED);
+    CU_ASSERT_EQUAL(off, EPOCH_OFFSET_UNDEFINED);
+    epoch_cache_assign(ec, 1, 0);
+    epoch_cache_assign(ec, 3, 50);
+    epoch_cache_assign(ec, 4, 80);
+    epoch_cache_end_offset_for(ec, 4, 120, &e, &off); /* latest: the LEO */
+    CU_ASSERT_EQUAL(e, 4);
+    CU_ASSERT_EQUAL(off, 120);
+    epoch_cache_end_offset_for(ec, 3, 120, &e, &off);
+    CU_ASSERT_EQUAL(e, 3);
+    CU_ASSERT_EQUAL(off, 80);
+    epoch_cache_end_offset_for(ec, 2, 120, &e, &off); /* unknown: floor */
+    CU_ASSERT_EQUAL(e, 1);
+    CU_ASSERT_EQUAL(off, 50);
+    epoch_cache_end_offset_for(ec, 0, 120, &e, &off); /* below all */
+    CU_ASSERT_EQUAL(e, 0);
+    CU_ASSERT_EQUAL(off, 0);
+    epoch_cache_end_offset_for(ec, 9, 120, &e, &off); /* above all */
+    CU_ASSERT_EQUAL(e, EPOCH_UNDEFINED);
+    epoch_cache_end_offset_for(ec, EPOCH_UNDEFINED, 120, &e, &off);
+    CU_ASSERT_EQUAL(off, EPOCH_OFFSET_UNDEFINED);
+    epoch_cache_free(ec);
+    unit_rmtree(dir);
+    free(dir);
+}
+
+/* R7: truncation cuts the cache with the log, and it stays cut on disk */
+static void
+test_epoch_cache_truncates_from_end_and_start_R7(void)
+{
+    char *dir = unit_tmpdir("epochs");
+    epoch_cache_t *ec = open_cache(dir);
+    epoch_entry_t e[4];
+
+    epoch_cache_assign(ec, 1, 0);
+    epoch_cache_assign(ec, 3, 50);
+    epoch_cache_assign(ec, 4, 80);
+    epoch_cache_truncate_from_end(ec, 80);
+    CU_ASSERT_EQUAL(epoch_cache_latest_epoch(ec), 3);
+    epoch_cache_truncate_from_start(ec, 60);
+    epoch_cache_free(ec);
+    ec = open_cache(dir);
+    CU_ASSERT_EQUAL_FATAL(epoch_cache_entries(ec, e, 4), 1);
+    CU_ASSERT_EQUAL(e[0].epoch, 3);
+    CU_ASSERT_EQUAL(e[0].start_offset, 60);
+    epoch_cache_free(ec);
+    unit_rmtree(dir);
+    free(dir);
+}
+
+/* R3: min LEO over the ISR, forward only, unknown holds it */
+static void
+test_hw_is_min_leo_over_isr_and_only_moves_forward_R3(void)
+{
+    int32_t isr[3] = {1, 2, 3};
+    int64_t leo[3] = {0, 7, 9};
+    int32_t alone[1] = {1};
+
+    CU_ASSERT_EQUAL(replmgr_compute_hw(1, 10, 0, isr, leo, 3), 7);
+    CU_ASSERT_EQUAL(replmgr_compute_hw(1, 10, 8, isr, leo, 3), 8);
+    leo[2] = -1; /* not fetched in this epoch yet */
+    CU_ASSERT_EQUAL(replmgr_compute_hw(1, 10, 5, isr, leo, 3), 5);
+    leo[2] = 20; /* a follower cannot be ahead of the leader's LEO */
+    CU_ASSERT_EQUAL(replmgr_compute_hw(1, 10, 5, isr, leo, 3), 7);
+    CU_ASSERT_EQUAL(replmgr_compute_hw(1, 10, 5, alone, leo, 1), 10);
+}
+
+/* R6: Kafka's getOffsetTruncationState */
+static void
+test_follower_truncation_offset_R6(void)
+{
+    char *dir = unit_tmpdir("epochs");
+    epoch_cache_t *ec = open_cache(dir);
+    bool done;
+
+    epoch_cache_assign(ec, 0, 0);
+    epoch_cache_assign(ec, 2, 100);
+    /* the leader has our latest epoch and it ends at 150: keep to 150 */
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 2, 150, &done),
+                    150);
+    CU_ASSERT_TRUE(done);
+    /* it ends beyond our log: nothing to cut */
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 2, 400, &done),
+                    180);
+    /* the leader never had epoch 2; its epoch 1 ends at 80: our epoch
+     * <= 1 is 0, which ends at 100 here: cut to 80, ask again */
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 1, 80, &done),
+                    80);
+    CU_ASSERT_FALSE(done);
+    /* the leader knows nothing: our high watermark */
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, -1, -1, &done),
+                    90);
+    CU_ASSERT_TRUE(done);
+    epoch_cache_free(ec);
+    unit_rmtree(dir);
+    free(dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* with a real log                                                     */
+
+static size_t
+make_batch(uint8_t *out, size_t cap, int n)
+{
+    batch_build_record_t recs[8];
+    buf_t b = BUF_INIT;
+    size_t len;
+
+    memset(recs, 0, sizeof(recs));
+    for (int i = 0; i < n; i++) {
+        recs[i].value = (const uint8_t *)"v";
+        recs[i].value_len = 1;
+    }
+    CU_ASSERT_EQUAL_FATAL(batch_build(&b, BATCH_CODEC_NONE, 0, recs, n), 0);
+    len = b.len;
+    CU_ASSERT_FATAL(len <= cap);
+    memcpy(out, b.data, len);
+    buf_fini(&b);
+    return len;
+}
+
+static plog_t *
+open_log(const char *dir)
+{
+    char err[256];
+    log_config_t lc;
+    plog_open_opts_t oo = {.clean = true, .log_start_offset = -1};
+    plog_t *plog = NULL;
+
+    log_config_defaults(&lc);
+    CU_ASSERT_EQUAL_FATAL(
+        plog_open(&plog, dir, "t", 0, &lc, &oo, err, sizeof(err)), 0);
+    return plog;
+}
+
+/* I9: a follower keeps the leader's offsets and refuses a gap or overlap */
+static void
+test_plog_append_replica_keeps_offsets_I9(void)
+{
+    char *dir = unit_tmpdir("replica-log");
+    plog_t *plog = open_log(dir);
+    uint8_t a[512], bb[512];
+    size_t alen = make_batch(a, sizeof(a), 3), blen;
+    plog_append_info_t info;
+    batch_hdr_t h;
+
+    batch_set_base_offset(a, 0);
+    batch_set_leader_epoch(a, 7);
+    CU_ASSERT_EQUAL(plog_append_replica(plog, a, alen, &info), 0);
+    CU_ASSERT_EQUAL(info.base_offset, 0);
+    CU_ASSERT_EQUAL(info.last_offset, 2);
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 3);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 0); /* not ours to move */
+    batch_hdr_parse(a, alen, &h);
+    CU_ASSERT_EQUAL(h.partition_leader_epoch, 7); /* kept */
+    blen = make_batch(bb, sizeof(bb), 2);
+    batch_set_base_offset(bb, 5); /* a gap */
+    CU_ASSERT_EQUAL(plog_append_replica(plog, bb, blen, NULL), ERR_RANGE);
+    batch_set_base_offset(bb, 2); /* an overlap */
+    CU_ASSERT_EQUAL(plog_append_replica(plog, bb, blen, NULL), ERR_RANGE);
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 3);
+    batch_set_base_offset(bb, 3);
+    CU_ASSERT_EQUAL(plog_append_replica(plog, bb, blen, NULL), 0);
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 5);
+    /* truncating fully restarts the log at a later offset */
+    CU_ASSERT_EQUAL(plog_truncate_fully(plog, 40), 0);
+    CU_ASSERT_EQUAL(plog_log_start_offset(plog), 40);
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 40);
+    batch_set_base_offset(bb, 40);
+    CU_ASSERT_EQUAL(plog_append_replica(plog, bb, blen, NULL), 0);
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 42);
+    plog_close(plog);
+    plog_unref(plog);
+    unit_rmtree(dir);
+    free(dir);
+}
+
+static int changes;
+
+static void
+count_change(const char *topic, int32_t partition, void *ud)
+{
+    (void)topic;
+    (void)partition;
+    (void)ud;
+    changes++;
+}
+
+/* R1-R5 on one leader partition with two followers (no network) */
+static void
+test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5(void)
+{
+    char *dir = unit_tmpdir("replica-leader");
+    plog_t *plog = open_log(dir);
+    replmgr_config_t cfg;
+    replmgr_t *rm;
+    int32_t replicas[3] = {1, 2, 3};
+    ctl_partition_state_t ps = {.topic = "t", .partition = 0, .leader = 1,
+                                .leader_epoch = 4, .nisr = 3,
+                                .isr = replicas, .nreplicas = 3,
+                                .replicas = replicas};
+    plog_append_info_t info;
+    uint8_t a[512];
+    size_t alen = make_batch(a, sizeof(a), 5);
+    int32_t de, epoch;
+    int64_t dend, end;
+    int rc;
+
+    replmgr_config_defaults(&cfg);
+    cfg.broker_id = 1;
+    cfg.on_change = count_change;
+    rm = replmgr_new(&cfg);
+    CU_ASSERT_EQUAL_FATAL(replmgr_become(rm, &ps, plog), 0);
+    CU_ASSERT_EQUAL(replmgr_role(rm, "t", 1, 0, &epoch, NULL),
+                    REPLMGR_LEADER);
+    CU_ASSERT_EQUAL(epoch, 4);
+    /* min.insync.replicas 4 > ISR 3: refused before the append */
+    CU_ASSERT_EQUAL(replmgr_append_leader(rm, "t", 1, 0, a, alen, 4, &info,
+                                          &rc),
+                    KERR_NOT_ENOUGH_REPLICAS);
+    CU_ASSERT_EQUAL(replmgr_append_leader(rm, "t", 1, 0, a, alen, 2, &info,
+                                          &rc),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 5);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 0); /* R3: followers lag */
+    CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 5, 2), -1);
+    /* the follower fetches: its LEO is the fetch offset (R4) */
+    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 4, &de,
+                                           &dend),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(de, -1);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 0); /* broker 3 unknown */
+    changes = 0;
+    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 3, -1, &de,
+                                           &dend),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 3);
+    CU_ASSERT_EQUAL(changes, 1); /* the purgatory is told */
+    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 5, -1, &de,
+                                           &dend),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 5);
+    CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 5, 2), KERR_NONE);
+    /* fencing (KIP-320) */
+    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 3, 3, 5, -1, &de,
+                                           &dend),
+                    KERR_FENCED_LEADER_EPOCH);
+    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 3, 5, 5, -1, &de,
+                                           &dend),
+                    KERR_UNKNOWN_LEADER_EPOCH);
+    /* a follower whose last epoch 2 the leader never had: diverging,
+     * ends where epoch 4 began (offset 0, R2) */
+    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 2, &de,
+                                           &dend),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(de, 2);
+    CU_ASSERT_EQUAL(dend, 0);
+    /* OffsetForLeaderEpoch on the leader */
+    CU_ASSERT_EQUAL(replmgr_end_offset_for(rm, "t", 1, 0, 4, 4, &epoch,
+                                           &end),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(epoch, 4);
+    CU_ASSERT_EQUAL(end, 5);
+    /* the ISR shrinks to one below min.insync.replicas 2 (same epoch
+     * bump as Kafka 2.8's controller): acks=all after the append */
+    CU_ASSERT_EQUAL(replmgr_append_leader(rm, "t", 1, 0, a, alen, 1, &info,
+                                          &rc),
+                    KERR_NONE);
+    ps.leader_epoch = 5;
+    ps.nisr = 1;
+    CU_ASSERT_EQUAL(replmgr_become(rm, &ps, plog), 0);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 10); /* ISR = leader */
+    CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 10, 2),
+                    KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    /* R1: an older epoch is refused */
+    ps.leader_epoch = 3;
+    CU_ASSERT_EQUAL(replmgr_become(rm, &ps, plog), ERR_STATE);
+    /* losing the leadership */
+    ps.leader_epoch = 6;
+    ps.leader = -1;
+    CU_ASSERT_EQUAL(replmgr_become(rm, &ps, plog), 0);
+    CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 10, 1),
+                    KERR_NOT_LEADER_OR_FOLLOWER);
+    CU_ASSERT_EQUAL(replmgr_append_leader(rm, "t", 1, 0, a, alen, 0, &info,
+                                          &rc),
+                    KERR_NOT_LEADER_OR_FOLLOWER);
+    replmgr_free(rm);
+    plog_close(plog);
+    plog_unref(plog);
+    unit_rmtree(dir);
+    free(dir);
+}
+
+static void
+test_offset_for_leader_epoch_codec_round_trips(void)
+{
+    ofle_req_partition_t rp = {.partition = 3, .current_leader_epoch = 7,
+                               .leader_epoch = 6};
+    ofle_req_topic_t rt = {.topic = {"orders", 6}, .npartitions = 1,
+                           .partitions = &rp};
+    ofle_req_t req = {.replica_id = 2, .ntopics = 1, .topics = &rt}, dreq;
+    ofle_resp_partition_t sp = {.error_code = 0, .partition = 3,
+                                .leader_epoch = 6, .end_offset = 1234};
+    ofle_resp_topic_t st = {.topic = {"orders", 6}, .npartitions = 1,
+                            .partitions = &sp};
+    ofle_resp_t resp = {.throttle_time_ms = 0, .ntopics = 1, .topics = &st},
+                dresp;
+
+    for (int16_t v = 0; v <= 4; v++) {
+        buf_t flat = BUF_INIT;
+        kwrite_t kw;
+        kread_t kr;
+        arena_t ar;
+
+        arena_init(&ar);
+        kwrite_init(&kw);
+        p_offsetforleaderepoch_req_encode(&kw, v, &req);
+        CU_ASSERT_EQUAL_FATAL(kwrite_flatten(&kw, &flat), 0);
+        kwrite_fini(&kw);
+        kread_init(&kr, flat.data, flat.len);
+        CU_ASSERT_EQUAL_FATAL(
+            p_offsetforleaderepoch_req_decode(&kr, v, &ar, &dreq), 0);
+        CU_ASSERT_EQUAL(dreq.replica_id, v >= 3 ? 2 : -2);
+        CU_ASSERT_EQUAL_FATAL(dreq.ntopics, 1);
+        CU_ASSERT_EQUAL(dreq.topics[0].partitions[0].current_leader_epoch,
+                        v >= 2 ? 7 : -1);
+        CU_ASSERT_EQUAL(dreq.topics[0].partitions[0].leader_epoch, 6);
+        buf_reset(&flat);
+        kwrite_init(&kw);
+        p_offsetforleaderepoch_resp_encode(&kw, v, &resp);
+        CU_ASSERT_EQUAL_FATAL(kwrite_flatten(&kw, &flat), 0);
+        kwrite_fini(&kw);
+        kread_init(&kr, flat.data, flat.len);
+        CU_ASSERT_EQUAL_FATAL(
+            p_offsetforleaderepoch_resp_decode(&kr, v, &ar, &dresp), 0);
+        CU_ASSERT_EQUAL(dresp.topics[0].partitions[0].end_offset, 1234);
+        CU_ASSERT_EQUAL(dresp.topics[0].partitions[0].leader_epoch,
+                        v >= 1 ? 6 : -1);
+        /* truncated input is refused, never overread */
+        kread_init(&kr, flat.data, flat.len - 3);
+        CU_ASSERT_EQUAL(
+            p_offsetforleaderepoch_resp_decode(&kr, v, &ar, &dresp),
+            ERR_PROTO);
+        buf_fini(&flat);
+        arena_fini(&ar);
+    }
+}
+
+void
+suite_replica(void)
+{
+    CU_pSuite s = unit_suite("replica");
+
+    UNIT_TEST(s, test_epoch_cache_persists_and_reloads);
+    UNIT_TEST(s, test_epoch_cache_rejects_a_corrupt_file);
+    UNIT_TEST(s, test_epoch_cache_end_offset_for);
+    UNIT_TEST(s, test_epoch_cache_truncates_from_end_and_start_R7);
+    UNIT_TEST(s, test_hw_is_min_leo_over_isr_and_only_moves_forward_R3);
+    UNIT_TEST(s, test_follower_truncation_offset_R6);
+    UNIT_TEST(s, test_plog_append_replica_keeps_offsets_I9);
+    UNIT_TEST(s, test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5);
+    UNIT_TEST(s, test_offset_for_leader_epoch_codec_round_trips);
+}
