@@ -44,6 +44,15 @@
  *      exactly: the first baseOffset is the LEO and each next one follows
  *      the previous batch's last offset. The follower's log therefore stays
  *      a prefix-identical copy of the leader's, offset for offset.
+ *  I10. Once an fsync or a truncation has failed, the log refuses
+ *      appends (ERR_IO) until it is reopened: data already published
+ *      stands (a producer that was told of the failure may retry and
+ *      duplicate it, but nothing acknowledged is lost), and no append
+ *      lands after bytes whose state is unknown.
+ *  I11. Truncation takes flush_lock first, so no fsync in flight records
+ *      a recovery point past the cut (I4); it unlinks later segments
+ *      highest first and cuts the kept segment last, so a crash at any
+ *      point leaves a prefix of the old log.
  *
  * Recovery of one log on open (plog_open):
  *
@@ -114,6 +123,7 @@ struct plog {
     int64_t last_flush_mono;
     bool closed;
     bool deleted;
+    bool failed;    /* I10: an fsync or a truncation failed */
 };
 
 void
@@ -504,6 +514,10 @@ plog_append_common(plog_t *plog, uint8_t *batches, size_t len, bool assign,
         rc = ERR_STATE;
         goto out;
     }
+    if (plog->failed) {
+        rc = ERR_IO;
+        goto out;
+    }
     if ((int64_t)len > plog->cfg.segment_bytes) {
         rc = ERR_TOOBIG;
         goto out;
@@ -836,6 +850,12 @@ plog_flush_to(plog_t *plog, int64_t offset)
         atomic_store(&plog->rp, target); /* I4: only after fsync */
         plog->unflushed_msgs -= msgs;
         plog->last_flush_mono = clock_mono_ms();
+    } else if (rc != 0 && !plog->failed) {
+        /* I10: what was appended stands, but nothing more is accepted */
+        plog->failed = true;
+        say_error("%s-%d: fsync failed (%s); the log refuses appends until "
+                  "the broker restarts", plog->topic, plog->partition,
+                  err_str(rc));
     }
     pthread_mutex_unlock(&plog->lock);
     pthread_mutex_unlock(&plog->flush_lock);
@@ -851,43 +871,90 @@ plog_flush(plog_t *plog)
 /* ------------------------------------------------------------------ */
 /* truncation, retention, background                                   */
 
-int
-plog_truncate_to(plog_t *plog, int64_t offset)
+/*
+ * Replaces every segment by an empty one at @offset (Kafka's
+ * truncateFullyAndStartAt). Both locks held; the old segments are returned
+ * in @gone (their files already unlinked) for the caller to unref.
+ */
+static int
+plog_truncate_fully_locked(plog_t *plog, int64_t offset, segment_t **gone,
+                           int *ngone)
 {
-    segment_t **gone = NULL;
-    int ngone = 0, rc = 0;
-    int64_t leo;
+    segment_t *seg;
+    int rc;
 
+    /* names first: the new segment may be named like an old one (I8 keeps
+     * the old descriptors readable) */
+    for (int i = 0; i < plog->nsegs; i++)
+        segment_delete_files(plog->segs[i]);
+    rc = segment_create(plog->dir, offset, plog->cfg.segment_index_bytes,
+                        &seg);
+    if (rc != 0) {
+        plog->failed = true;
+        return rc;
+    }
+    for (int i = 0; i < plog->nsegs; i++)
+        gone[(*ngone)++] = plog->segs[i];
+    plog->nsegs = 0;
+    plog_push_seg(plog, seg);
+    atomic_store(&plog->leo, offset);
+    atomic_store(&plog->lso, offset);
+    atomic_store(&plog->hw, offset);
+    atomic_store(&plog->rp, offset);
+    say_info("%s-%d: truncated fully, log starts at %" PRId64, plog->topic,
+             plog->partition, offset);
+    return 0;
+}
+
+/*
+ * Cuts the log back to @offset. I11: later segments are unlinked first,
+ * the highest first, and the kept segment is cut last, so a crash at any
+ * point leaves a prefix of the old log (recovery and the follower's next
+ * OffsetForLeaderEpoch finish the job). A cut that fails marks the log
+ * failed (I10) instead of leaving a log end past the data.
+ */
+static int
+plog_truncate(plog_t *plog, int64_t offset, bool fully)
+{
+    segment_t **gone;
+    int ngone = 0, rc = 0;
+    int64_t leo = offset;
+
+    if (offset < 0)
+        return ERR_INVAL;
+    /* no flush in flight may record a recovery point past the cut (I4) */
+    pthread_mutex_lock(&plog->flush_lock);
     pthread_mutex_lock(&plog->lock);
-    if (offset >= atomic_load(&plog->leo) || offset < 0) {
+    if (!fully && offset >= atomic_load(&plog->leo)) {
         pthread_mutex_unlock(&plog->lock);
+        pthread_mutex_unlock(&plog->flush_lock);
         return 0;
     }
     pthread_rwlock_wrlock(&plog->segs_lock);
-    gone = xmalloc((size_t)plog->nsegs * sizeof(*gone));
-    if (offset < plog->segs[0]->base) {
-        /* Kafka's truncateFullyAndStartAt */
-        segment_t *seg;
-        rc = segment_create(plog->dir, offset, plog->cfg.segment_index_bytes,
-                            &seg);
-        if (rc != 0)
-            goto unlock;
-        for (int i = 0; i < plog->nsegs; i++)
-            gone[ngone++] = plog->segs[i];
-        plog->nsegs = 0;
-        plog_push_seg(plog, seg);
-        leo = offset;
-        atomic_store(&plog->lso, offset);
-    } else {
-        segment_t *seg;
-        while (plog->nsegs > 1 && plog_active(plog)->base > offset)
-            gone[ngone++] = plog->segs[--plog->nsegs];
-        seg = plog_active(plog);
-        rc = segment_truncate_to(seg, offset, &leo);
-        if (rc == 0 && ngone > 0)
-            rc = segment_make_active(seg, plog->cfg.segment_index_bytes);
-        if (rc != 0)
-            goto unlock;
+    gone = xmalloc((size_t)(plog->nsegs + 1) * sizeof(*gone));
+    if (fully || offset < plog->segs[0]->base) {
+        rc = plog_truncate_fully_locked(plog, offset, gone, &ngone);
+        goto unlock;
+    }
+    while (plog->nsegs > 1 && plog_active(plog)->base > offset) {
+        segment_t *seg = plog->segs[--plog->nsegs];
+
+        say_info("%s-%d: deleting segment %020" PRId64 " (truncation)",
+                 plog->topic, plog->partition, seg->base);
+        segment_delete_files(seg);
+        gone[ngone++] = seg;
+    }
+    rc = segment_truncate_to(plog_active(plog), offset, &leo);
+    if (rc == 0 && ngone > 0)
+        rc = segment_make_active(plog_active(plog),
+                                 plog->cfg.segment_index_bytes);
+    if (rc != 0) {
+        plog->failed = true;
+        say_error("%s-%d: truncation to %" PRId64 " failed (%s); the log "
+                  "refuses appends until the broker restarts", plog->topic,
+                  plog->partition, offset, err_str(rc));
+        leo = offset < atomic_load(&plog->leo) ? offset
+                                               : atomic_load(&plog->leo);
     }
     atomic_store(&plog->leo, leo);
     if (atomic_load(&plog->hw) > leo)
@@ -896,54 +963,29 @@ plog_truncate_to(plog_t *plog, int64_t offset)
         atomic_store(&plog->rp, leo);
     if (atomic_load(&plog->lso) > leo)
         atomic_store(&plog->lso, leo);
-    say_info("%s-%d: truncated to offset %" PRId64 " (log end %" PRId64 ")",
-             plog->topic, plog->partition, offset, leo);
+    if (rc == 0)
+        say_info("%s-%d: truncated to offset %" PRId64 " (log end %" PRId64
+                 ")", plog->topic, plog->partition, offset, leo);
 unlock:
     pthread_rwlock_unlock(&plog->segs_lock);
     pthread_mutex_unlock(&plog->lock);
-    plog_delete_segs(plog, gone, ngone, "truncation");
+    pthread_mutex_unlock(&plog->flush_lock);
+    for (int i = 0; i < ngone; i++)
+        segment_unref(gone[i]);
     free(gone);
     return rc;
 }
 
 int
+plog_truncate_to(plog_t *plog, int64_t offset)
+{
+    return plog_truncate(plog, offset, false);
+}
+
+int
 plog_truncate_fully(plog_t *plog, int64_t offset)
 {
-    segment_t **gone, *seg;
-    int ngone = 0, rc;
-
-    if (offset < 0)
-        return ERR_INVAL;
-    pthread_mutex_lock(&plog->lock);
-    pthread_rwlock_wrlock(&plog->segs_lock);
-    /* names first: the new segment may be named like an old one (I8 keeps
-     * the old descriptors readable) */
-    for (int i = 0; i < plog->nsegs; i++)
-        segment_delete_files(plog->segs[i]);
-    rc = segment_create(plog->dir, offset, plog->cfg.segment_index_bytes,
-                        &seg);
-    if (rc != 0) {
-        pthread_rwlock_unlock(&plog->segs_lock);
-        pthread_mutex_unlock(&plog->lock);
-        return rc;
-    }
-    gone = xmalloc((size_t)plog->nsegs * sizeof(*gone));
-    for (int i = 0; i < plog->nsegs; i++)
-        gone[ngone++] = plog->segs[i];
-    plog->nsegs = 0;
-    plog_push_seg(plog, seg);
-    atomic_store(&plog->leo, offset);
-    atomic_store(&plog->lso, offset);
-    atomic_store(&plog->hw, offset);
-    atomic_store(&plog->rp, offset);
-    pthread_rwlock_unlock(&plog->segs_lock);
-    pthread_mutex_unlock(&plog->lock);
-    say_info("%s-%d: truncated fully, log starts at %" PRId64, plog->topic,
-             plog->partition, offset);
-    for (int i = 0; i < ngone; i++)
-        segment_unref(gone[i]);
-    free(gone);
-    return 0;
+    return plog_truncate(plog, offset, true);
 }
 
 int

@@ -442,6 +442,57 @@ test_high_watermark_never_moves_back_I7(void)
     pl_done(plog, root, dir);
 }
 
+/* appends with an fsync each while another thread truncates */
+typedef struct trunc_race {
+    plog_t *plog;
+    volatile bool stop;
+} trunc_race_t;
+
+static void *
+trunc_race_flusher(void *arg)
+{
+    trunc_race_t *tr = arg;
+
+    while (!tr->stop)
+        plog_flush_to(tr->plog, INT64_MAX);
+    return NULL;
+}
+
+static void
+test_recovery_point_never_passes_the_log_end_across_truncation_I11(void)
+{
+    log_config_t cfg;
+    char *root, *dir = pl_dir(&root);
+    trunc_race_t tr;
+    pthread_t t;
+    plog_t *plog;
+
+    log_config_defaults(&cfg);
+    cfg.segment_bytes = 2048;
+    plog = pl_open(dir, &cfg, true, 0);
+    tr.plog = plog;
+    tr.stop = false;
+    pthread_create(&t, NULL, trunc_race_flusher, &tr);
+    for (int round = 0; round < 300; round++) {
+        /* a flush that began before the last cut must not have moved the
+         * recovery point past it */
+        CU_ASSERT(plog_recovery_point(plog) <= plog_log_end_offset(plog));
+        pl_append(plog, 5, 1000, 20);
+        pl_append(plog, 5, 1000, 20);
+        CU_ASSERT_EQUAL_FATAL(
+            plog_truncate_to(plog, plog_log_end_offset(plog) - 5), 0);
+        CU_ASSERT(plog_recovery_point(plog) <= plog_log_end_offset(plog));
+    }
+    tr.stop = true;
+    pthread_join(t, NULL);
+    CU_ASSERT(plog_recovery_point(plog) <= plog_log_end_offset(plog));
+    /* a flush after the last truncation covers exactly the log */
+    CU_ASSERT_EQUAL(plog_flush_to(plog, INT64_MAX), 0);
+    CU_ASSERT_EQUAL(plog_recovery_point(plog), plog_log_end_offset(plog));
+    CU_ASSERT_EQUAL(plog_log_end_offset(plog), 300 * 5);
+    pl_done(plog, root, dir);
+}
+
 static void
 test_retention_by_size_keeps_at_least_retention_bytes(void)
 {
@@ -810,6 +861,8 @@ suite_plog(void)
     UNIT_TEST(s, test_retention_by_time_deletes_old_segments_moves_start);
     UNIT_TEST(s, test_retention_by_size_keeps_at_least_retention_bytes);
     UNIT_TEST(s, test_high_watermark_never_moves_back_I7);
+    UNIT_TEST(s,
+              test_recovery_point_never_passes_the_log_end_across_truncation_I11);
     UNIT_TEST(s, test_slice_survives_deletion_of_its_segment_I8);
     UNIT_TEST(s, test_flush_every_message_moves_recovery_point_I5);
     UNIT_TEST(s, test_reopen_after_clean_close_keeps_offsets);
