@@ -37,6 +37,14 @@ void broker_set_ctl(broker_t *b, ctl_t *ctl);
  */
 bool broker_wait_metadata(broker_t *b, int64_t timeout_ms);
 
+/*
+ * Answers every parked request now (fetches with what there is, acks=all
+ * produces with REQUEST_TIMED_OUT) and waits up to @timeout_ms for them
+ * to leave, so the IO loops can stop with nothing in flight. Main thread,
+ * while the loops still run.
+ */
+void broker_quiesce(broker_t *b, int64_t timeout_ms);
+
 /* net callbacks (ud = broker) */
 void broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
                      void *ud);

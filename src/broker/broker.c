@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "broker_int.h"
+#include "samsa/clock.h"
 #include "samsa/err.h"
 #include "samsa/kerr.h"
 #include "samsa/say.h"
@@ -228,6 +229,21 @@ broker_on_metadata(mc_snapshot_t *snap, void *ud)
     b->have_metadata = true;
     pthread_cond_broadcast(&b->meta_cond);
     pthread_mutex_unlock(&b->meta_lock);
+}
+
+void
+broker_quiesce(broker_t *b, int64_t timeout_ms)
+{
+    int64_t deadline = clock_mono_ms() + timeout_ms;
+
+    purgatory_expire_all(b);
+    while (atomic_load(&b->nwaiters) > 0 && clock_mono_ms() < deadline) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load(&b->nwaiters) > 0)
+        say_warn("%d parked request(s) still waiting at shutdown",
+                 atomic_load(&b->nwaiters));
 }
 
 bool

@@ -55,6 +55,7 @@ struct pwaiter {
     bool wake_pending;         /* under purg_lock */
     bool (*watches)(pwaiter_t *w, kstr_t topic, int32_t partition);
     void (*wake)(pwaiter_t *w);
+    void (*expire)(pwaiter_t *w); /* answer now (shutdown); loop thread */
     void (*free)(pwaiter_t *w);
 };
 
@@ -64,6 +65,8 @@ void pwaiter_unref(pwaiter_t *w);
 void purgatory_add(broker_t *b, pwaiter_t *w);
 /* unregisters @w if registered (loop thread); drops that reference */
 void purgatory_remove(broker_t *b, pwaiter_t *w);
+/* posts expire() to every parked request's loop (any thread) */
+void purgatory_expire_all(broker_t *b);
 /* clears the pending-wake flag before the waiter re-checks (loop thread) */
 void purgatory_woken(broker_t *b, pwaiter_t *w);
 

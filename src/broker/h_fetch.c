@@ -259,6 +259,12 @@ fetch_wait_wake(pwaiter_t *w)
 }
 
 static void
+fetch_wait_expire(pwaiter_t *w)
+{
+    fetch_wait_check((fetch_wait_t *)w, true);
+}
+
+static void
 fetch_wait_timeout(struct ev_loop *loop, ev_timer *timer, int revents)
 {
     (void)loop;
@@ -275,6 +281,7 @@ fetch_park(breq_t *req, const fetch_req_t *r)
     pwaiter_init(&fw->w, loop);
     fw->w.watches = fetch_wait_watches;
     fw->w.wake = fetch_wait_wake;
+    fw->w.expire = fetch_wait_expire;
     fw->w.free = fetch_wait_free;
     fw->b = req->b;
     conn_ref(req->conn);

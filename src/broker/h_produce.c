@@ -292,6 +292,12 @@ produce_wait_wake(pwaiter_t *w)
 }
 
 static void
+produce_wait_expire(pwaiter_t *w)
+{
+    produce_wait_check((produce_wait_t *)w, true);
+}
+
+static void
 produce_wait_timeout(struct ev_loop *loop, ev_timer *timer, int revents)
 {
     (void)loop;
@@ -309,6 +315,7 @@ produce_park(breq_t *req, const produce_resp_t *resp,
     pwaiter_init(&pw->w, loop);
     pw->w.watches = produce_wait_watches;
     pw->w.wake = produce_wait_wake;
+    pw->w.expire = produce_wait_expire;
     pw->w.free = produce_wait_free;
     pw->b = req->b;
     conn_ref(req->conn);

@@ -75,6 +75,26 @@ purgatory_wake_cb(void *arg)
     pwaiter_unref(w);
 }
 
+static void
+purgatory_expire_cb(void *arg)
+{
+    pwaiter_t *w = arg;
+
+    w->expire(w);
+    pwaiter_unref(w);
+}
+
+void
+purgatory_expire_all(broker_t *b)
+{
+    pthread_mutex_lock(&b->purg_lock);
+    for (pwaiter_t *w = b->waiters; w != NULL; w = w->next) {
+        atomic_fetch_add(&w->refcnt, 1);
+        netloop_post(w->loop, purgatory_expire_cb, w);
+    }
+    pthread_mutex_unlock(&b->purg_lock);
+}
+
 void
 purgatory_wake(broker_t *b, kstr_t topic, int32_t partition)
 {

@@ -222,6 +222,9 @@ out:
     /* the controller first: its callbacks post replies to the IO loops */
     if (ctl != NULL)
         ctl_stop(ctl);
+    /* parked fetches and acks=all produces are answered, then the loops stop */
+    if (net != NULL && b != NULL)
+        broker_quiesce(b, 2000);
     if (net != NULL)
         net_stop(net);
     if (b != NULL)

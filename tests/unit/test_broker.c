@@ -654,6 +654,26 @@ test_log_append_time_topics_get_the_brokers_timestamp(void)
     kclient_close(kc);
 }
 
+static void
+test_quiesce_answers_parked_requests(void)
+{
+    kclient_t *kc = connect_broker();
+    buf_t frame = BUF_INIT;
+    int64_t hw, first;
+    int16_t err;
+    int n;
+
+    /* more than the partition holds, for a minute */
+    fetch_send(kc, 1, 0, 1 << 30, 60000);
+    CU_ASSERT_EQUAL(kclient_recv(kc, &frame, 300), ERR_AGAIN);
+    broker_quiesce(b, 2000);
+    CU_ASSERT_EQUAL_FATAL(fetch_recv(kc, 5000, &err, &hw, &first, &n), 0);
+    CU_ASSERT_EQUAL(err, KERR_NONE);
+    CU_ASSERT(n > 0);
+    buf_fini(&frame);
+    kclient_close(kc);
+}
+
 void
 suite_broker(void)
 {
@@ -669,4 +689,5 @@ suite_broker(void)
     UNIT_TEST(s, test_metadata_lists_topics_and_refuses_unknown_ones);
     UNIT_TEST(s, test_unknown_api_key_closes_only_that_connection);
     UNIT_TEST(s, test_log_append_time_topics_get_the_brokers_timestamp);
+    UNIT_TEST(s, test_quiesce_answers_parked_requests);
 }
