@@ -188,9 +188,17 @@ def cmd_create(zk, args):
             it.fail("CreatePartitions %s through %s: %s" % (name, addr, e))
     it.say("CreatePartitions through %s done in %.1fs" % (addr,
                                                          time.time() - t0))
-    md = metadata_of(addr)
-    it.check_eq(len(md["topics"].get(T_GROW, {"partitions": {}})["partitions"]),
-                3, "%s partitions on %s" % (T_GROW, addr))
+    # librdkafka sends admin requests to the controller, which answers once
+    # its own metadata shows the change; the other brokers learn it from
+    # the UpdateMetadata that follows, as in Kafka: a bounded wait.
+    deadline = time.time() + 15
+    while True:
+        md = metadata_of(addr)
+        n = len(md["topics"].get(T_GROW, {"partitions": {}})["partitions"])
+        if n == 3 or time.time() >= deadline:
+            break
+        time.sleep(0.2)
+    it.check_eq(n, 3, "%s partitions on %s within 15 s" % (T_GROW, addr))
     t0 = time.time()
     for name, f in a.delete_topics([T_DEL], operation_timeout=20,
                                    request_timeout=30).items():
@@ -199,9 +207,9 @@ def cmd_create(zk, args):
         except Exception as e:
             it.fail("DeleteTopics %s through %s: %s" % (name, addr, e))
     it.say("DeleteTopics through %s done in %.1fs" % (addr, time.time() - t0))
-    # Kafka answers DeleteTopics once the broker's cache lacks the topic;
-    # a re-listing in the controller may still show it briefly (noted as
-    # a known issue): bounded wait, then the agree step checks ZooKeeper.
+    # Likewise for DeleteTopics: answered by the controller, seen by the
+    # other brokers with the next UpdateMetadata (bounded wait; the agree
+    # step then checks ZooKeeper).
     deadline = time.time() + 15
     while T_DEL in metadata_of(addr)["topics"]:
         if time.time() >= deadline:
