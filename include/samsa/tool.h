@@ -204,8 +204,6 @@ int tool_client_open_args(const tool_args_t *a, const char *cmd,
 const tool_broker_t *tool_client_brokers(tool_client_t *tc, int *n);
 int32_t tool_client_controller(tool_client_t *tc);
 const char *tool_client_cluster_id(tool_client_t *tc); /* NULL if unknown */
-/* the node the bootstrap connection reached, or -1 if unknown */
-int32_t tool_client_bootstrap_node(tool_client_t *tc);
 
 /*
  * Metadata for @ntopics topics (@ntopics -1: every topic), refreshing the
@@ -226,12 +224,6 @@ int tool_client_metadata(tool_client_t *tc, const char *const *topics,
 int tool_client_version(tool_client_t *tc, int32_t node_id, int16_t api_key,
                         int16_t *version, char *errbuf, size_t errlen);
 
-/*
- * The broker's own range for @api_key (after negotiation), false if it
- * does not serve it. For broker-api-versions.
- */
-bool tool_client_broker_range(tool_client_t *tc, int32_t node_id,
-                              int16_t api_key, int16_t *min, int16_t *max);
 /* the broker's whole table: keys in its order; *n receives the count */
 int tool_client_broker_table(tool_client_t *tc, int32_t node_id,
                              const int16_t **keys, const int16_t **mins,

@@ -253,8 +253,8 @@ conn_ensure(tool_client_t *tc, tool_conn_t *c, char *errbuf, size_t errlen)
 
         if (rc != 0) {
             c->kc = NULL;
-            snprintf(errbuf, errlen, "cannot connect to %s:%d: %s", c->host,
-                     c->port, why);
+            snprintf(errbuf, errlen, "cannot connect to %s:%d (%s)",
+                     c->host, c->port, why);
             return TOOL_EXIT_CONNECT;
         }
     }
@@ -319,24 +319,6 @@ tool_client_version(tool_client_t *tc, int32_t node_id, int16_t api_key,
              "broker %s:%d does not serve %s in a version samsa speaks",
              c->host, c->port, api ? api->name : "this API");
     return TOOL_EXIT_FAIL;
-}
-
-bool
-tool_client_broker_range(tool_client_t *tc, int32_t node_id, int16_t api_key,
-                         int16_t *min, int16_t *max)
-{
-    char err[256];
-    tool_conn_t *c;
-
-    if (client_conn(tc, node_id, &c, err, sizeof(err)) != 0)
-        return false;
-    for (int i = 0; i < c->napis; i++)
-        if (c->keys[i] == api_key) {
-            *min = c->mins[i];
-            *max = c->maxs[i];
-            return true;
-        }
-    return false;
 }
 
 int
@@ -502,12 +484,6 @@ const char *
 tool_client_cluster_id(tool_client_t *tc)
 {
     return tc->cluster_id;
-}
-
-int32_t
-tool_client_bootstrap_node(tool_client_t *tc)
-{
-    return tc->boot_node;
 }
 
 /* ------------------------------------------------------------ open / close */

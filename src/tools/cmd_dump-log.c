@@ -19,6 +19,8 @@
 
 #include "samsa/batch.h"
 #include "samsa/err.h"
+#include "samsa/idx.h"
+#include "samsa/segment.h"
 #include "samsa/tool.h"
 #include "samsa/xmalloc.h"
 
@@ -92,19 +94,15 @@ unmap_file(mapped_t *m)
     m->p = NULL;
 }
 
-/* base offset from "<digits>.<ext>"; -1 when the name is not one */
+/* base offset from "<20 digits><ext>"; -1 when the name is not one */
 static int64_t
-base_of(const char *path)
+base_of(const char *path, const char *ext)
 {
     const char *name = strrchr(path, '/');
-    char *end;
-    long long v;
+    int64_t base;
 
     name = name ? name + 1 : path;
-    v = strtoll(name, &end, 10);
-    if (end == name || *end != '.')
-        return -1;
-    return v;
+    return segment_parse_name(name, ext, &base) ? base : -1;
 }
 
 static bool
@@ -142,7 +140,7 @@ dump_log(const char *path, bool data)
     mapped_t m;
     size_t pos = 0;
     int bad = 0;
-    int64_t base = base_of(path);
+    int64_t base = base_of(path, ".log");
 
     if (map_file(path, &m, false) != 0)
         return TOOL_EXIT_FAIL;
@@ -249,19 +247,6 @@ dump_log(const char *path, bool data)
 
 /* ----------------------------------------------------------------- indexes */
 
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-
-static int64_t
-get64(const uint8_t *p)
-{
-    return (int64_t)((uint64_t)get32(p) << 32 | get32(p + 4));
-}
-
 /* the batch of @log at @pos, if one starts there */
 static bool
 batch_at(const mapped_t *log, uint64_t pos, batch_hdr_t *h)
@@ -274,7 +259,7 @@ static int
 dump_index(const char *path, bool print, bool verify)
 {
     mapped_t m, log;
-    int64_t base = base_of(path), prev_off = -1;
+    int64_t base = base_of(path, ".index"), prev_off = -1;
     int64_t prev_pos = -1;
     char *lp = log_path_for(path);
     int problems = 0;
@@ -296,8 +281,8 @@ dump_index(const char *path, bool print, bool verify)
     }
     n = m.len / 8;
     for (size_t i = 0; i < n; i++) {
-        int64_t off = base + (int32_t)get32(m.p + 8 * i);
-        uint32_t pos = get32(m.p + 8 * i + 4);
+        int64_t off = base + (int32_t)idx_get32(m.p + 8 * i);
+        uint32_t pos = idx_get32(m.p + 8 * i + 4);
         batch_hdr_t h;
 
         /* a preallocated, zero-filled tail (an active segment) */
@@ -334,7 +319,8 @@ static int
 dump_timeindex(const char *path, bool print, bool verify)
 {
     mapped_t m, log;
-    int64_t base = base_of(path), prev_ts = -1, prev_off = -1;
+    int64_t base = base_of(path, ".timeindex"), prev_ts = -1;
+    int64_t prev_off = -1;
     char *lp = log_path_for(path);
     int problems = 0;
     size_t n;
@@ -355,8 +341,8 @@ dump_timeindex(const char *path, bool print, bool verify)
     }
     n = m.len / 12;
     for (size_t i = 0; i < n; i++) {
-        int64_t ts = get64(m.p + 12 * i);
-        int64_t off = base + (int32_t)get32(m.p + 12 * i + 8);
+        int64_t ts = (int64_t)idx_get64(m.p + 12 * i);
+        int64_t off = base + (int32_t)idx_get32(m.p + 12 * i + 8);
 
         if (i > 0 && ts == 0 && off == base)
             break; /* zero-filled tail */

@@ -73,7 +73,7 @@ run 0 list-json topics --list --json
 run 0 describe topics --describe --topic "$T"
 has describe out "PartitionCount: 3"
 has describe out "retention.ms=3600000"
-has describe out "Partition: 2	Leader: 1	Replicas: 1	Isr: 1"
+has describe out "Partition: 2	Leader: "
 run 0 alter topics --alter --topic "$T" --partitions 4
 run 0 describe-json topics --describe --topic "$T" --json
 "$PY" - "$work/describe-json.out" <<'EOF' || fail "topics --describe --json"
@@ -81,7 +81,7 @@ import json, sys
 t = json.load(open(sys.argv[1]))[0]
 assert t["partition_count"] == 4 and len(t["partitions"]) == 4, t
 assert t["configs"] == {"retention.ms": "3600000"}, t["configs"]
-assert all(p["leader"] == 1 and p["isr"] == [1] for p in t["partitions"]), t
+assert all(p["leader"] in p["isr"] for p in t["partitions"]), t
 EOF
 run 1 alter-down topics --alter --topic "$T" --partitions 2
 has alter-down err "INVALID_PARTITIONS"
@@ -159,9 +159,11 @@ has consume-tail out "forget"
 has consume-tail out "two"
 # a consumer waiting at the end gets a record produced later
 ( sleep 1; echo late | "$SAMSA" console-producer --topic "$T-gzip" ) &
+late=$!
+track_pid "$late" late-producer
 run 0 consume-live console-consumer --topic "$T-gzip" --max-messages 1 \
     --timeout-ms 20000
-wait
+wait "$late" || fail "the late console-producer failed"
 has consume-live out "late"
 run 0 consume-timeout console-consumer --topic "$T-gzip" --timeout-ms 500
 has consume-timeout err "Processed a total of 0 messages"
@@ -174,13 +176,13 @@ has offsets-early out '"offset": 0'
 
 # --- broker-api-versions, cluster, configs
 run 0 apis broker-api-versions
-has apis out "(id: 1 rack: null) -> ("
+has apis out "rack: null) -> ("
 has apis out "Produce(0): 3 to 9 [usable: 9]"
 has apis out "ApiVersions(18): 0 to 3 [usable: 3]"
 run 0 cluster cluster
-has cluster out "Controller: 1"
+has cluster out "Controller: "
 run 0 cluster-json cluster --json
-"$PY" -c 'import json,sys; c=json.load(open(sys.argv[1])); assert c["cluster_id"] and c["controller"] == 1 and c["brokers"][0]["id"] == 1, c' \
+"$PY" -c 'import json,sys; c=json.load(open(sys.argv[1])); assert c["cluster_id"] and c["controller"] in [b["id"] for b in c["brokers"]], c' \
     "$work/cluster-json.out" || fail "cluster --json"
 run 0 configs configs --describe --entity-type topics --entity-name "$T"
 has configs out "retention.ms=3600000"
