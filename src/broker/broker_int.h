@@ -5,6 +5,7 @@
 #ifndef SAMSA_BROKER_INT_H
 #define SAMSA_BROKER_INT_H
 
+#include <ev.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -27,6 +28,7 @@
 #include "samsa/replmgr.h"
 
 typedef struct pwaiter pwaiter_t;
+typedef struct breq breq_t;
 
 struct broker {
     const bconf_t *conf;
@@ -43,32 +45,49 @@ struct broker {
 };
 
 /*
- * purgatory.c: a request parked on an IO loop until a partition it watches
- * changes (or its own timer fires). Embedded in the parked request.
- * watches() runs on any thread under purg_lock and must only read the
- * waiter; wake() runs on the waiter's loop.
+ * purgatory.c: a request parked on its connection's IO loop until a
+ * partition it watches changes, its deadline passes, or the broker stops.
+ * The purgatory owns what every parked request has (the connection, the
+ * request's arena, the deadline timer, the answer); a kind of request
+ * (fetch, acks=all produce) embeds a pwaiter_t first in its own struct and
+ * supplies two operations:
+ *   watches(w, topic, partition)  any thread, under purg_lock, read-only
+ *   check(w, expired)             loop thread: answer with purgatory_answer()
+ *                                 when satisfied, or always when @expired
  */
 struct pwaiter {
-    pwaiter_t *next, *prev;
-    netloop_t *loop;
-    atomic_int refcnt;
+    pwaiter_t *next, *prev;    /* under purg_lock */
     bool wake_pending;         /* under purg_lock */
+    atomic_int refcnt;
+    broker_t *b;
+    netloop_t *loop;
+    conn_t *conn;              /* reference held until the answer */
+    uint64_t seq;
+    int32_t correlation_id;
+    int16_t api_key;
+    int16_t api_version;
+    arena_t arena;             /* the request's arrays, moved from the conn */
+    ev_timer timer;            /* the request's deadline */
+    bool done;                 /* answered */
     bool (*watches)(pwaiter_t *w, kstr_t topic, int32_t partition);
-    void (*wake)(pwaiter_t *w);
-    void (*expire)(pwaiter_t *w); /* answer now (shutdown); loop thread */
-    void (*free)(pwaiter_t *w);
+    void (*check)(pwaiter_t *w, bool expired);
 };
 
-void pwaiter_init(pwaiter_t *w, netloop_t *loop);
-void pwaiter_unref(pwaiter_t *w);
-/* registers @w (loop thread); the purgatory holds a reference */
-void purgatory_add(broker_t *b, pwaiter_t *w);
-/* unregisters @w if registered (loop thread); drops that reference */
-void purgatory_remove(broker_t *b, pwaiter_t *w);
-/* posts expire() to every parked request's loop (any thread) */
+/*
+ * Parks @w (xcalloc'd, watches/check set) for @req: takes a connection
+ * reference and the request's arena (frame views stay valid until the
+ * answer), starts the @timeout_ms deadline, registers, then checks once so
+ * a change between the first look and now is not missed. Loop thread.
+ */
+void purgatory_park(breq_t *req, pwaiter_t *w, int32_t timeout_ms);
+/*
+ * Answers @w with @kw (a response body begun with bresp_begin), leaves the
+ * purgatory and drops the references; the waiter is freed when the last
+ * post in flight is done. Loop thread, from check().
+ */
+void purgatory_answer(pwaiter_t *w, kwrite_t *kw);
+/* posts check(expired) to every parked request's loop (any thread) */
 void purgatory_expire_all(broker_t *b);
-/* clears the pending-wake flag before the waiter re-checks (loop thread) */
-void purgatory_woken(broker_t *b, pwaiter_t *w);
 
 /* per-connection state, kept with conn_set_data() */
 typedef struct bconn {
@@ -77,7 +96,7 @@ typedef struct bconn {
 } bconn_t;
 
 /* one request being handled */
-typedef struct breq {
+struct breq {
     broker_t *b;
     conn_t *conn;
     uint64_t seq;
@@ -86,7 +105,7 @@ typedef struct breq {
     arena_t *ar;               /* the decoded request's arrays */
     bconn_t *bc;               /* the connection's handler state */
     mc_snapshot_t *snap;       /* metadata for this request (ref held) */
-} breq_t;
+};
 
 /*
  * A response that is completed later, possibly on another thread
@@ -161,10 +180,14 @@ int h_create_partitions(breq_t *req, kread_t *kr);
 int h_describe_configs(breq_t *req, kread_t *kr);
 int h_describe_cluster(breq_t *req, kread_t *kr);
 int h_offset_for_leader_epoch(breq_t *req, kread_t *kr);
+int h_delete_records(breq_t *req, kread_t *kr);
 /* h_controller.c: requests from the controller */
 int h_leader_and_isr(breq_t *req, kread_t *kr);
 int h_stop_replica(breq_t *req, kread_t *kr);
 int h_update_metadata(breq_t *req, kread_t *kr);
+/* h_controller.c: controller-only requests */
+int h_alter_isr(breq_t *req, kread_t *kr);
+int h_controlled_shutdown(breq_t *req, kread_t *kr);
 
 /* an ApiVersions v0 body carrying UNSUPPORTED_VERSION (KIP-511) */
 void h_api_versions_unsupported(breq_t *req);

@@ -32,16 +32,8 @@
 #include "samsa/xmalloc.h"
 
 typedef struct fetch_wait {
-    pwaiter_t w;             /* first: the purgatory's handle */
-    broker_t *b;
-    conn_t *conn;            /* reference held */
-    uint64_t seq;
-    int32_t correlation_id;
-    int16_t version;
-    arena_t arena;           /* the request's arrays, moved from the conn */
+    pwaiter_t w;             /* first: the purgatory's part */
     fetch_req_t r;           /* views into the frame, valid until the reply */
-    ev_timer timer;
-    bool done;
 } fetch_wait_t;
 
 static const uint8_t fetch_empty[1];
@@ -208,97 +200,39 @@ fetch_wait_watches(pwaiter_t *w, kstr_t topic, int32_t partition)
     return false;
 }
 
-static void
-fetch_wait_free(pwaiter_t *w)
-{
-    fetch_wait_t *fw = (fetch_wait_t *)w;
-
-    arena_fini(&fw->arena);
-    free(fw);
-}
-
 /* re-checks a parked fetch; answers it when satisfied or @expired */
 static void
-fetch_wait_check(fetch_wait_t *fw, bool expired)
+fetch_wait_check(pwaiter_t *w, bool expired)
 {
+    fetch_wait_t *fw = (fetch_wait_t *)w;
     fetch_resp_t resp;
     kwrite_t *kw;
     arena_t tmp;   /* each check's answer; freed so rechecks do not grow */
     size_t total;
     bool error;
 
-    if (fw->done)
-        return;
     arena_init(&tmp);
-    total = fetch_build(fw->b, &fw->r, &tmp, &resp, &error);
+    total = fetch_build(w->b, &fw->r, &tmp, &resp, &error);
     if (!expired && !error && total < (size_t)fw->r.min_bytes &&
-        !conn_is_closed(fw->conn)) {
+        !conn_is_closed(w->conn)) {
         fetch_release(&resp);
         arena_fini(&tmp);
         return;
     }
-    fw->done = true;
-    ev_timer_stop(netloop_ev(fw->w.loop), &fw->timer);
-    purgatory_remove(fw->b, &fw->w);
-    kw = fetch_encode(fw->correlation_id, fw->version, &resp);
+    kw = fetch_encode(w->correlation_id, w->api_version, &resp);
     arena_fini(&tmp);
-    bresp_finish(kw);
-    conn_reply(fw->conn, fw->seq, kw);
-    conn_unref(fw->conn);
-    fw->conn = NULL;
-    pwaiter_unref(&fw->w);
-}
-
-static void
-fetch_wait_wake(pwaiter_t *w)
-{
-    fetch_wait_t *fw = (fetch_wait_t *)w;
-
-    purgatory_woken(fw->b, w);
-    fetch_wait_check(fw, false);
-}
-
-static void
-fetch_wait_expire(pwaiter_t *w)
-{
-    fetch_wait_check((fetch_wait_t *)w, true);
-}
-
-static void
-fetch_wait_timeout(struct ev_loop *loop, ev_timer *timer, int revents)
-{
-    (void)loop;
-    (void)revents;
-    fetch_wait_check(timer->data, true);
+    purgatory_answer(w, kw);
 }
 
 static void
 fetch_park(breq_t *req, const fetch_req_t *r)
 {
     fetch_wait_t *fw = xcalloc(1, sizeof(*fw));
-    netloop_t *loop = conn_loop(req->conn);
 
-    pwaiter_init(&fw->w, loop);
     fw->w.watches = fetch_wait_watches;
-    fw->w.wake = fetch_wait_wake;
-    fw->w.expire = fetch_wait_expire;
-    fw->w.free = fetch_wait_free;
-    fw->b = req->b;
-    conn_ref(req->conn);
-    fw->conn = req->conn;
-    fw->seq = req->seq;
-    fw->correlation_id = req->hdr.correlation_id;
-    fw->version = req->hdr.request_api_version;
-    /* the decoded arrays move with the request; the conn gets a new arena */
-    fw->arena = *req->ar;
-    arena_init(req->ar);
+    fw->w.check = fetch_wait_check;
     fw->r = *r;
-    ev_timer_init(&fw->timer, fetch_wait_timeout, r->max_wait_ms / 1000.0, 0);
-    fw->timer.data = fw;
-    ev_timer_start(netloop_ev(loop), &fw->timer);
-    purgatory_add(req->b, &fw->w);
-    /* data appended between the first look and now must not be missed */
-    fetch_wait_check(fw, false);
+    purgatory_park(req, &fw->w, r->max_wait_ms);
 }
 
 int

@@ -202,18 +202,10 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
 /* acks=all in the purgatory                                           */
 
 typedef struct produce_wait {
-    pwaiter_t w;             /* first: the purgatory's handle */
-    broker_t *b;
-    conn_t *conn;            /* reference held */
-    uint64_t seq;
-    int32_t correlation_id;
-    int16_t version;
-    arena_t arena;           /* resp and pending, moved from the conn */
-    produce_resp_t resp;     /* names are views into the frame */
+    pwaiter_t w;             /* first: the purgatory's part */
+    produce_resp_t resp;     /* in the request's arena; names view the frame */
     produce_pending_t *pending;
     int32_t npending;
-    ev_timer timer;
-    bool done;
 } produce_wait_t;
 
 static bool
@@ -231,36 +223,26 @@ produce_wait_watches(pwaiter_t *w, kstr_t topic, int32_t partition)
     return false;
 }
 
-static void
-produce_wait_free(pwaiter_t *w)
-{
-    produce_wait_t *pw = (produce_wait_t *)w;
-
-    arena_fini(&pw->arena);
-    free(pw);
-}
-
 /* re-checks the waiting partitions; answers when none is left, or all
  * that are left with REQUEST_TIMED_OUT when @expired */
 static void
-produce_wait_check(produce_wait_t *pw, bool expired)
+produce_wait_check(pwaiter_t *w, bool expired)
 {
+    produce_wait_t *pw = (produce_wait_t *)w;
     bool waiting = false;
     kwrite_t *kw;
 
-    if (pw->done)
-        return;
     for (int32_t i = 0; i < pw->npending; i++) {
         produce_pending_t *pp = &pw->pending[i];
         int acked;
 
         if (pp->done)
             continue;
-        acked = replmgr_acks_check(pw->b->rm, pp->topic.ptr, pp->topic.len,
+        acked = replmgr_acks_check(w->b->rm, pp->topic.ptr, pp->topic.len,
                                    pp->partition, pp->required, pp->min_isr);
         if (acked < 0 && expired)
             acked = KERR_REQUEST_TIMED_OUT;
-        if (acked < 0 && !conn_is_closed(pw->conn)) {
+        if (acked < 0 && !conn_is_closed(w->conn)) {
             waiting = true;
             continue;
         }
@@ -270,39 +252,9 @@ produce_wait_check(produce_wait_t *pw, bool expired)
     }
     if (waiting)
         return;
-    pw->done = true;
-    ev_timer_stop(netloop_ev(pw->w.loop), &pw->timer);
-    purgatory_remove(pw->b, &pw->w);
-    kw = bresp_begin(pw->correlation_id, API_PRODUCE, pw->version);
-    p_produce_resp_encode(kw, pw->version, &pw->resp);
-    bresp_finish(kw);
-    conn_reply(pw->conn, pw->seq, kw);
-    conn_unref(pw->conn);
-    pw->conn = NULL;
-    pwaiter_unref(&pw->w);
-}
-
-static void
-produce_wait_wake(pwaiter_t *w)
-{
-    produce_wait_t *pw = (produce_wait_t *)w;
-
-    purgatory_woken(pw->b, w);
-    produce_wait_check(pw, false);
-}
-
-static void
-produce_wait_expire(pwaiter_t *w)
-{
-    produce_wait_check((produce_wait_t *)w, true);
-}
-
-static void
-produce_wait_timeout(struct ev_loop *loop, ev_timer *timer, int revents)
-{
-    (void)loop;
-    (void)revents;
-    produce_wait_check(timer->data, true);
+    kw = bresp_begin(w->correlation_id, API_PRODUCE, w->api_version);
+    p_produce_resp_encode(kw, w->api_version, &pw->resp);
+    purgatory_answer(w, kw);
 }
 
 static void
@@ -310,32 +262,14 @@ produce_park(breq_t *req, const produce_resp_t *resp,
              produce_pending_t *pending, int32_t npending, int32_t timeout_ms)
 {
     produce_wait_t *pw = xcalloc(1, sizeof(*pw));
-    netloop_t *loop = conn_loop(req->conn);
 
-    pwaiter_init(&pw->w, loop);
     pw->w.watches = produce_wait_watches;
-    pw->w.wake = produce_wait_wake;
-    pw->w.expire = produce_wait_expire;
-    pw->w.free = produce_wait_free;
-    pw->b = req->b;
-    conn_ref(req->conn);
-    pw->conn = req->conn;
-    pw->seq = req->seq;
-    pw->correlation_id = req->hdr.correlation_id;
-    pw->version = req->hdr.request_api_version;
+    pw->w.check = produce_wait_check;
     /* resp and pending live in the request's arena: it moves with them */
-    pw->arena = *req->ar;
-    arena_init(req->ar);
     pw->resp = *resp;
     pw->pending = pending;
     pw->npending = npending;
-    ev_timer_init(&pw->timer, produce_wait_timeout,
-                  (timeout_ms > 0 ? timeout_ms : 0) / 1000.0, 0);
-    pw->timer.data = pw;
-    ev_timer_start(netloop_ev(loop), &pw->timer);
-    purgatory_add(req->b, &pw->w);
-    /* the high watermark may have moved between the first look and now */
-    produce_wait_check(pw, false);
+    purgatory_park(req, &pw->w, timeout_ms);
 }
 
 int
