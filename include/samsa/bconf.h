@@ -52,8 +52,16 @@ typedef struct bconf {
     int32_t log_index_size_max_bytes;
     int64_t connections_max_idle_ms;
     int64_t replica_lag_time_max_ms;
+    bool controlled_shutdown_enable;
+    int32_t controlled_shutdown_max_retries;
+    int64_t controlled_shutdown_retry_backoff_ms;
     char *broker_rack;
     char *log_level;           /* samsa's own: debug, info, warn, error */
+    int32_t group_initial_rebalance_delay_ms;
+    int32_t group_max_size;
+    int32_t group_min_session_timeout_ms;
+    int32_t group_max_session_timeout_ms;
+    int64_t offsets_retention_minutes;
 
     /* derived by bconf_load() */
     char *listen_host;         /* bind address; "" = all interfaces */

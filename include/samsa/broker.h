@@ -45,6 +45,18 @@ bool broker_wait_metadata(broker_t *b, int64_t timeout_ms);
  */
 void broker_quiesce(broker_t *b, int64_t timeout_ms);
 
+/*
+ * Controlled shutdown (DESIGN §6; Kafka 2.8's KafkaServer
+ * .controlledShutdown): asks the controller, over the network even when
+ * it is this broker, with ControlledShutdown v3 to move this broker's
+ * leaderships away; up to @max_retries attempts @backoff_ms apart (cut
+ * short when another controller is elected) until it answers with no
+ * partition remaining. True on success. Main thread, while the listeners
+ * still serve.
+ */
+bool broker_controlled_shutdown(broker_t *b, int32_t max_retries,
+                                int64_t backoff_ms);
+
 /* net callbacks (ud = broker) */
 void broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
                      void *ud);

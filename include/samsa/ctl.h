@@ -63,6 +63,7 @@ typedef struct ctl_partition_state {
     const int32_t *isr;
     int32_t nreplicas;
     const int32_t *replicas;
+    int32_t zk_version;        /* of the state znode (AlterIsr's fence) */
 } ctl_partition_state_t;
 
 /* all called on the ctl thread; the arrays are valid only during the call */
@@ -140,6 +141,76 @@ void ctl_recv_stop_replica(ctl_t *ctl, const ctl_req_hdr_t *hdr,
 void ctl_recv_update_metadata(ctl_t *ctl, const ctl_req_hdr_t *hdr,
                               mc_snapshot_t *snap, ctl_req_done_fn done,
                               void *ud);
+
+/*
+ * AlterIsr (KIP-497) and ControlledShutdown received by this broker, for
+ * its controller role. Any thread; inputs are copied and the request is
+ * queued to the ctl thread. @done is called once on the ctl thread (or on
+ * the thread calling ctl_stop, with KERR_NOT_CONTROLLER); the arrays it
+ * gets are valid only during the call.
+ *
+ * AlterIsr: per partition, the leader's epoch, its proposed ISR and the
+ * state znode version it last saw. Unless this broker is the loaded
+ * controller (@error_code NOT_CONTROLLER), each partition is checked
+ * (UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
+ * INVALID_UPDATE_VERSION, INVALID_REQUEST, OPERATION_NOT_ATTEMPTED while
+ * another write of the state is in flight), then the state znode is
+ * written with the same leader epoch, conditionally on its version and
+ * fenced by the controller epoch (DESIGN §6); the result is the committed
+ * state, and LeaderAndIsr/UpdateMetadata follow. A proposed ISR equal to
+ * the current one answers the current state.
+ */
+typedef struct ctl_isr_change {
+    const char *topic;
+    int32_t partition;
+    int32_t leader_epoch;
+    int32_t nisr;
+    const int32_t *isr;
+    int32_t zk_version;
+} ctl_isr_change_t;
+
+typedef struct ctl_isr_result {
+    int16_t error_code;
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t nisr;
+    const int32_t *isr;
+    int32_t zk_version;
+} ctl_isr_result_t;
+
+/* @results: one per change, same order (none when @error_code is set) */
+typedef void (*ctl_alter_isr_fn)(int16_t error_code,
+                                 const ctl_isr_result_t *results, int n,
+                                 void *ud);
+
+void ctl_recv_alter_isr(ctl_t *ctl, int32_t broker_id, int64_t broker_epoch,
+                        const ctl_isr_change_t *changes, int n,
+                        ctl_alter_isr_fn done, void *ud);
+
+/*
+ * ControlledShutdown of @broker_id (Kafka 2.8's
+ * KafkaController.doControlledShutdown): the broker becomes ineligible
+ * for leadership and for joining ISRs until it registers again; each
+ * partition it leads moves to the first live ISR replica in assignment
+ * order (leader epoch + 1), and it leaves the ISR of the partitions with
+ * other live ISR members; LeaderAndIsr and UpdateMetadata follow. @done
+ * gets the partitions it still leads once those writes are done
+ * (NOT_CONTROLLER, STALE_BROKER_EPOCH, BROKER_NOT_AVAILABLE otherwise).
+ */
+typedef struct ctl_tp {
+    const char *topic;
+    int32_t partition;
+} ctl_tp_t;
+
+typedef void (*ctl_shutdown_fn)(int16_t error_code, const ctl_tp_t *remaining,
+                                int n, void *ud);
+
+void ctl_recv_controlled_shutdown(ctl_t *ctl, int32_t broker_id,
+                                  int64_t broker_epoch, ctl_shutdown_fn done,
+                                  void *ud);
+
+/* this broker's epoch (the czxid of its registration); any thread */
+int64_t ctl_broker_epoch(ctl_t *ctl);
 
 typedef struct ctl_topic_spec {
     const char *name;

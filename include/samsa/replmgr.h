@@ -8,14 +8,17 @@
  * the high watermark (min LEO over the ISR); the leader-epoch cache
  * (epoch_cache.h); on a follower, the replica fetcher threads
  * (num.replica.fetchers per leader) that truncate by OffsetForLeaderEpoch
- * and then fetch. Does not own: the logs (logmgr/plog), ISR changes
- * (the controller), the purgatory (the broker, told through on_change).
- * Replication invariants: top of replmgr.c.
+ * and then fetch; on a leader, the ISR thread (alterisr.c) that proposes
+ * ISR shrinks and expansions to the controller with AlterIsr (KIP-497).
+ * Does not own: the logs (logmgr/plog), committing ISR changes (the
+ * controller writes them; the leader applies the committed ISR from the
+ * AlterIsr answer or the next LeaderAndIsr), the purgatory (the broker,
+ * told through on_change). Replication invariants: top of replmgr.c.
  *
  * Thread safety: every function is thread-safe. replmgr_become/stop run on
- * the ctl thread, the leader calls on IO loops, the fetchers on their own
- * threads. on_change is called with no replmgr lock held, from any of
- * them.
+ * the ctl thread, the leader calls on IO loops, the fetchers and the ISR
+ * thread on their own threads. on_change is called with no replmgr lock
+ * held, from any of them.
  */
 #ifndef SAMSA_REPLMGR_H
 #define SAMSA_REPLMGR_H
@@ -39,9 +42,16 @@ typedef struct replmgr_config {
     int32_t fetch_min_bytes;          /* replica.fetch.min.bytes, 1 */
     int32_t socket_timeout_ms;        /* replica.socket.timeout.ms, 30000 */
     int32_t fetch_backoff_ms;         /* replica.fetch.backoff.ms, 1000 */
+    int64_t replica_lag_time_max_ms;  /* replica.lag.time.max.ms, 30000 */
+    /* run the ISR thread (shrink/expand through AlterIsr to the
+     * controller found in the metadata cache); false: the ISR changes
+     * only by LeaderAndIsr (unit tests without a cluster) */
+    bool alter_isr;
     /* a partition's high watermark, ISR or role changed: requests parked
      * on it should look again (NULL: nobody to tell) */
     void (*on_change)(const char *topic, int32_t partition, void *ud);
+    /* this broker's epoch for AlterIsr (NULL or <= 0: not sent, -1) */
+    int64_t (*broker_epoch)(void *ud);
     void *ud;
 } replmgr_config_t;
 
@@ -163,5 +173,38 @@ int64_t replmgr_truncation_offset(epoch_cache_t *ec, int64_t leo, int64_t hw,
 int64_t replmgr_compute_hw(int32_t self, int64_t leo, int64_t old_hw,
                            const int32_t *isr, const int64_t *follower_leo,
                            int32_t nisr);
+
+/* what a leader knows of one follower */
+typedef struct replmgr_follower_state {
+    int32_t id;
+    int64_t leo;               /* -1 until it fetches in this epoch */
+    int64_t last_caught_up_ms; /* Kafka's lastCaughtUpTimeMs */
+    int64_t last_fetch_leader_leo; /* our LEO at its previous fetch */
+    int64_t last_fetch_ms;     /* when that fetch came */
+} replmgr_follower_state_t;
+
+/*
+ * replmgr_isr_propose(): the ISR a leader (@self, log end @leo, high
+ * watermark @hw, current epoch starting at @epoch_start) should ask for at
+ * @now_ms (R9, Kafka 2.8's Partition.maybeShrinkIsr/maybeExpandIsr): an
+ * ISR follower whose LEO is not the leader's and that has not caught up
+ * for more than @lag_ms leaves; a follower outside the ISR whose LEO is
+ * at least the high watermark and the epoch start joins. Writes the
+ * proposal to @out (room for @nisr + @nfol + 1) and its size to *@nout;
+ * true when it differs from @isr.
+ */
+bool replmgr_isr_propose(int32_t self, const int32_t *isr, int32_t nisr,
+                         const replmgr_follower_state_t *fol, int32_t nfol,
+                         int64_t leo, int64_t hw, int64_t epoch_start,
+                         int64_t now_ms, int64_t lag_ms, int32_t *out,
+                         int32_t *nout);
+/*
+ * replmgr_maximal_isr(): @isr followed by the members of @pending it
+ * lacks (Kafka's maximal ISR while an AlterIsr is in flight, R10); @out
+ * has room for @nisr + @npending. Returns the count.
+ */
+int32_t replmgr_maximal_isr(const int32_t *isr, int32_t nisr,
+                            const int32_t *pending, int32_t npending,
+                            int32_t *out);
 
 #endif

@@ -259,6 +259,14 @@ int tool_req_call(tool_client_t *tc, tool_req_t *req, buf_t *frame,
                   kread_t *kr, char *errbuf, size_t errlen);
 /* the client's response timeout, for callers that extend it */
 int tool_client_timeout(tool_client_t *tc);
+/*
+ * The socket of the connection to @node_id (-1: bootstrap), for callers
+ * that keep several requests in flight and poll() for the next answer
+ * (a readable socket means tool_req_recv() of the oldest request sent
+ * there will not wait long). -1 when not connected: requests sent before
+ * a failure on that connection will get no answer.
+ */
+int tool_client_fd(tool_client_t *tc, int32_t node_id);
 
 /* ----------------------------------------------------------- admin helpers */
 
@@ -322,6 +330,9 @@ int cmd_broker_api_versions(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_dump_log(int argc, char **argv);
 int cmd_configs(int argc, char **argv);
+int cmd_producer_perf_test(int argc, char **argv);
+int cmd_consumer_perf_test(int argc, char **argv);
+int cmd_delete_records(int argc, char **argv);
 
 /* a NUL-terminated copy of a view in @ar; NULL for a null string */
 char *tool_kstr(arena_t *ar, kstr_t s);

@@ -2,17 +2,23 @@
  * broker.c: the broker object, partition lookup for the handlers, Kafka's
  * topic-name rules, and the controller's decisions applied locally
  * (LeaderAndIsr -> create or open the log and take the role; StopReplica ->
- * stop serving, delete when asked; UpdateMetadata -> install the snapshot).
+ * stop serving, delete when asked; UpdateMetadata -> install the snapshot),
+ * and the client side of a controlled shutdown.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
 
 #include "broker_int.h"
 #include "samsa/clock.h"
+#include "samsa/coord.h"
 #include "samsa/err.h"
+#include "samsa/kapi.h"
+#include "samsa/kclient.h"
 #include "samsa/kerr.h"
+#include "samsa/p_controlledshutdown.h"
 #include "samsa/say.h"
 #include "samsa/tconf.h"
 #include "samsa/xmalloc.h"
@@ -25,6 +31,16 @@ static void
 broker_on_replica_change(const char *topic, int32_t partition, void *ud)
 {
     purgatory_wake(ud, kstr_c(topic), partition);
+}
+
+/* replmgr's broker_epoch: our registration's, once registered */
+static int64_t
+broker_epoch_of(void *ud)
+{
+    broker_t *b = ud;
+    ctl_t *ctl = __atomic_load_n(&b->ctl, __ATOMIC_ACQUIRE);
+
+    return ctl != NULL ? ctl_broker_epoch(ctl) : -1;
 }
 
 broker_t *
@@ -44,7 +60,10 @@ broker_new(const bconf_t *conf, logmgr_t *lm)
     rc.broker_id = conf->broker_id;
     rc.num_replica_fetchers =
         conf->num_replica_fetchers > 0 ? conf->num_replica_fetchers : 1;
+    rc.replica_lag_time_max_ms = conf->replica_lag_time_max_ms;
+    rc.alter_isr = true;
     rc.on_change = broker_on_replica_change;
+    rc.broker_epoch = broker_epoch_of;
     rc.ud = b;
     b->rm = replmgr_new(&rc);
     return b;
@@ -55,6 +74,7 @@ broker_free(broker_t *b)
 {
     /* first: the fetchers append to logs and wake the purgatory */
     replmgr_free(b->rm);
+    coord_free(b->coord);
     pthread_mutex_destroy(&b->purg_lock);
     pthread_cond_destroy(&b->meta_cond);
     pthread_mutex_destroy(&b->meta_lock);
@@ -64,6 +84,30 @@ broker_free(broker_t *b)
 void
 broker_set_ctl(broker_t *b, ctl_t *ctl)
 {
+    /* the group coordinator lives while the controller handle does: it
+     * polls ctl_is_controller (DESIGN §6 Groups) */
+    if (ctl != NULL && b->coord == NULL) {
+        coord_config_t cc = {
+            .zk_connect = b->conf->zookeeper_connect,
+            .zk_session_timeout_ms = b->conf->zookeeper_session_timeout_ms,
+            .ctl = ctl,
+            .initial_rebalance_delay_ms =
+                b->conf->group_initial_rebalance_delay_ms,
+            .max_size = b->conf->group_max_size,
+            .min_session_timeout_ms = b->conf->group_min_session_timeout_ms,
+            .max_session_timeout_ms = b->conf->group_max_session_timeout_ms,
+            .offsets_retention_ms =
+                b->conf->offsets_retention_minutes * 60000,
+        };
+        coord_t *c = NULL;
+        char err[256];
+
+        if (coord_start(&c, &cc, err, sizeof(err)) != 0)
+            say_error("group coordinator not started: %s", err);
+        __atomic_store_n(&b->coord, c, __ATOMIC_RELEASE);
+    } else if (ctl == NULL) {
+        coord_stop(b->coord); /* before the controller handle goes */
+    }
     __atomic_store_n(&b->ctl, ctl, __ATOMIC_RELEASE);
 }
 
@@ -295,4 +339,133 @@ broker_wait_metadata(broker_t *b, int64_t timeout_ms)
     have = b->have_metadata;
     pthread_mutex_unlock(&b->meta_lock);
     return have;
+}
+
+/* ---- controlled shutdown (the broker asking its controller) ---------- */
+
+#define CS_VERSION 3
+#define CS_CONNECT_MS 2000
+#define CS_ANSWER_MS 5000
+
+/* the controller's id (ZooKeeper's /controller as ctl last read it, else
+ * the metadata's) and address; false when unknown */
+static bool
+cs_controller(broker_t *b, int32_t *cid, char *host, size_t hostlen,
+              int *port)
+{
+    ctl_t *ctl = __atomic_load_n(&b->ctl, __ATOMIC_ACQUIRE);
+    mc_snapshot_t *snap = metacache_get();
+    const mc_broker_t *mb;
+
+    *cid = ctl != NULL ? ctl_controller_id(ctl) : -1;
+    if (*cid < 0)
+        *cid = snap->controller_id;
+    mb = *cid >= 0 ? mc_broker_find(snap, *cid) : NULL;
+    if (mb != NULL && mb->host != NULL) {
+        snprintf(host, hostlen, "%s", mb->host);
+        *port = mb->port;
+    }
+    mc_snapshot_put(snap);
+    return mb != NULL && mb->host != NULL;
+}
+
+/* one attempt: 0 with the answer's error and remaining count, or ERR_* */
+static int
+cs_attempt(broker_t *b, const char *host, int port, int16_t *err,
+           int32_t *nremaining, char *errbuf, size_t errlen)
+{
+    ctl_t *ctl = __atomic_load_n(&b->ctl, __ATOMIC_ACQUIRE);
+    controlledshutdown_req_t req = {
+        .broker_id = b->id,
+        .broker_epoch = ctl != NULL ? ctl_broker_epoch(ctl) : -1,
+    };
+    controlledshutdown_resp_t resp;
+    bool flex = kapi_flexible(API_CONTROLLED_SHUTDOWN, CS_VERSION);
+    buf_t frame = BUF_INIT;
+    kclient_t *kc;
+    int32_t corr;
+    kwrite_t kw;
+    kread_t kr;
+    arena_t ar;
+    int rc;
+
+    rc = kclient_connect(&kc, host, port, CS_CONNECT_MS, errbuf, errlen);
+    if (rc != 0)
+        return rc;
+    arena_init(&ar);
+    kwrite_init(&kw);
+    khdr_encode_request(&kw, API_CONTROLLED_SHUTDOWN, CS_VERSION, 1,
+                        "samsa-controlled-shutdown", flex);
+    p_controlledshutdown_req_encode(&kw, CS_VERSION, &req);
+    rc = kwrite_flatten(&kw, &frame);
+    kwrite_fini(&kw);
+    if (rc == 0)
+        rc = kclient_send(kc, frame.data, frame.len);
+    if (rc == 0)
+        rc = kclient_recv(kc, &frame, CS_ANSWER_MS);
+    if (rc == 0) {
+        kread_init(&kr, frame.data, frame.len);
+        rc = khdr_decode_response(
+            &kr, &corr,
+            khdr_response_flexible(API_CONTROLLED_SHUTDOWN, flex));
+        if (rc == 0 && corr != 1)
+            rc = ERR_PROTO;
+        if (rc == 0)
+            rc = p_controlledshutdown_resp_decode(&kr, CS_VERSION, &ar,
+                                                  &resp);
+        if (rc == 0) {
+            *err = resp.error_code;
+            *nremaining = resp.nremaining_partitions;
+        }
+    }
+    if (rc != 0)
+        snprintf(errbuf, errlen, "%s", err_str(rc));
+    arena_fini(&ar);
+    buf_fini(&frame);
+    kclient_close(kc);
+    return rc;
+}
+
+bool
+broker_controlled_shutdown(broker_t *b, int32_t max_retries,
+                           int64_t backoff_ms)
+{
+    for (int32_t attempt = 1; attempt <= max_retries; attempt++) {
+        char host[256], errbuf[256] = "no controller known";
+        int32_t cid = -1, nremaining = 0, now_cid;
+        int16_t err = KERR_NONE;
+        int port = 0, rc = ERR_NOTFOUND;
+        int64_t until;
+
+        if (cs_controller(b, &cid, host, sizeof(host), &port))
+            rc = cs_attempt(b, host, port, &err, &nremaining, errbuf,
+                            sizeof(errbuf));
+        if (rc == 0 && err == KERR_NONE && nremaining == 0) {
+            say_info("controlled shutdown succeeded (controller %d)",
+                     (int)cid);
+            return true;
+        }
+        if (rc == 0 && err == KERR_NONE)
+            say_warn("controlled shutdown attempt %d of %d: %d partition(s) "
+                     "still led here", (int)attempt, (int)max_retries,
+                     (int)nremaining);
+        else
+            say_warn("controlled shutdown attempt %d of %d (controller %d): "
+                     "%s", (int)attempt, (int)max_retries, (int)cid,
+                     rc == 0 ? kerr_name(err) : errbuf);
+        if (attempt == max_retries)
+            break;
+        /* the backoff, cut short when another controller is elected */
+        until = clock_mono_ms() + backoff_ms;
+        while (clock_mono_ms() < until) {
+            struct timespec ts = {0, 100 * 1000000L};
+
+            nanosleep(&ts, NULL);
+            if (cs_controller(b, &now_cid, host, sizeof(host), &port) &&
+                now_cid != cid)
+                break;
+        }
+    }
+    say_warn("controlled shutdown did not complete; stopping anyway");
+    return false;
 }

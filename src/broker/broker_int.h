@@ -42,6 +42,7 @@ struct broker {
     pwaiter_t *waiters;
     atomic_int nwaiters;       /* parked requests, for a cheap wake check */
     replmgr_t *rm;             /* roles, high watermarks, fetchers */
+    struct coord *coord;       /* group coordinator (h_group.c) */
 };
 
 /*
@@ -180,6 +181,9 @@ int h_create_partitions(breq_t *req, kread_t *kr);
 int h_describe_configs(breq_t *req, kread_t *kr);
 int h_describe_cluster(breq_t *req, kread_t *kr);
 int h_offset_for_leader_epoch(breq_t *req, kread_t *kr);
+/* h_group.c: FindCoordinator, and the group APIs (to the coordinator) */
+int h_find_coordinator(breq_t *req, kread_t *kr);
+int h_group(breq_t *req, kread_t *kr);
 int h_delete_records(breq_t *req, kread_t *kr);
 /* h_controller.c: requests from the controller */
 int h_leader_and_isr(breq_t *req, kread_t *kr);

@@ -27,6 +27,7 @@ static const struct {
     {API_PRODUCE, h_produce},
     {API_FETCH, h_fetch},
     {API_LIST_OFFSETS, h_list_offsets},
+    {API_DELETE_RECORDS, h_delete_records},
     {API_METADATA, h_metadata},
     {API_DESCRIBE_CONFIGS, h_describe_configs},
     {API_API_VERSIONS, h_api_versions},
@@ -38,6 +39,18 @@ static const struct {
     {API_LEADER_AND_ISR, h_leader_and_isr},
     {API_STOP_REPLICA, h_stop_replica},
     {API_UPDATE_METADATA, h_update_metadata},
+    {API_ALTER_ISR, h_alter_isr},
+    {API_CONTROLLED_SHUTDOWN, h_controlled_shutdown},
+    {API_FIND_COORDINATOR, h_find_coordinator},
+    {API_JOIN_GROUP, h_group},
+    {API_SYNC_GROUP, h_group},
+    {API_HEARTBEAT, h_group},
+    {API_LEAVE_GROUP, h_group},
+    {API_OFFSET_COMMIT, h_group},
+    {API_OFFSET_FETCH, h_group},
+    {API_LIST_GROUPS, h_group},
+    {API_DESCRIBE_GROUPS, h_group},
+    {API_DELETE_GROUPS, h_group},
 };
 #define DISPATCH_N (int)(sizeof(dispatch_table) / sizeof(dispatch_table[0]))
 

@@ -1,6 +1,9 @@
 /*
  * h_controller.c: LeaderAndIsr (4), StopReplica (5) and UpdateMetadata (6)
- * from the controller, on the broker side.
+ * from the controller, on the broker side; AlterIsr (56) and
+ * ControlledShutdown (7) to the controller, controller-only APIs
+ * (NOT_CONTROLLER on any other broker) handed to ctl_recv_alter_isr() /
+ * ctl_recv_controlled_shutdown() and answered when the controller is done.
  *
  * Owns the translation between the wire structs (p_leaderandisr.h,
  * p_stopreplica.h, p_updatemetadata.h) and ctl's (ctl_partition_state_t,
@@ -25,6 +28,8 @@
 #include "samsa/err.h"
 #include "samsa/kapi.h"
 #include "samsa/kerr.h"
+#include "samsa/p_alterisr.h"
+#include "samsa/p_controlledshutdown.h"
 #include "samsa/p_leaderandisr.h"
 #include "samsa/p_stopreplica.h"
 #include "samsa/p_updatemetadata.h"
@@ -135,6 +140,7 @@ lai_state(ctl_partition_state_t *ps, const char *topic,
     ps->isr = s->isr;
     ps->nreplicas = s->nreplicas;
     ps->replicas = s->replicas;
+    ps->zk_version = s->zk_version;
 }
 
 int
@@ -487,5 +493,139 @@ h_update_metadata(breq_t *req, kread_t *kr)
     ctl_recv_update_metadata(ctl, &hdr,
                              um_snapshot(&r, v, ctl_cluster_id(ctl)),
                              um_done, w);
+    return 0;
+}
+
+/* ---- AlterIsr (to the controller; KIP-497) ---------------------------- */
+
+static void
+ai_reply(bdefer_t *d, int16_t error_code, const char *const *topics,
+         const int32_t *partitions, const ctl_isr_result_t *results, int n)
+{
+    alterisr_resp_t resp;
+    alterisr_resp_topic_t *tps = xcalloc((size_t)n + 1, sizeof(*tps));
+    alterisr_resp_partition_t *ps = xcalloc((size_t)n + 1, sizeof(*ps));
+    kwrite_t *kw;
+
+    memset(&resp, 0, sizeof(resp));
+    resp.error_code = error_code;
+    resp.topics = tps;
+    for (int i = 0; i < n; i++) {
+        /* one topic entry per partition, in request order */
+        tps[i].name = kstr_c(topics[i]);
+        tps[i].npartitions = 1;
+        tps[i].partitions = &ps[i];
+        ps[i].partition_index = partitions[i];
+        ps[i].error_code = results[i].error_code;
+        ps[i].leader_id = results[i].leader;
+        ps[i].leader_epoch = results[i].leader_epoch;
+        ps[i].nisr = results[i].error_code == KERR_NONE ? results[i].nisr : 0;
+        ps[i].isr = (int32_t *)results[i].isr;
+        ps[i].current_isr_version = results[i].zk_version;
+    }
+    resp.ntopics = n;
+    kw = bresp_begin(d->correlation_id, API_ALTER_ISR, d->api_version);
+    p_alterisr_resp_encode(kw, d->api_version, &resp);
+    bdefer_reply(d, kw);
+    free(tps);
+    free(ps);
+}
+
+static void
+ai_done(int16_t error_code, const ctl_isr_result_t *results, int n, void *ud)
+{
+    cwait_t *w = ud;
+
+    ai_reply(&w->d, error_code, (const char *const *)w->topics,
+             w->partitions, results, error_code == KERR_NONE ? n : 0);
+    cwait_free(w);
+}
+
+int
+h_alter_isr(breq_t *req, kread_t *kr)
+{
+    int16_t v = req->hdr.request_api_version;
+    ctl_t *ctl = h_ctl(req);
+    ctl_isr_change_t *changes;
+    alterisr_req_t r;
+    cwait_t *w;
+    int n = 0;
+
+    if (p_alterisr_req_decode(kr, v, req->ar, &r) != 0)
+        return ERR_PROTO;
+    for (int32_t t = 0; t < r.ntopics; t++)
+        n += r.topics[t].npartitions;
+    w = cwait_new(req, n);
+    changes = arena_calloc(req->ar, (size_t)n + 1, sizeof(*changes));
+    n = 0;
+    for (int32_t t = 0; t < r.ntopics; t++) {
+        for (int32_t p = 0; p < r.topics[t].npartitions; p++) {
+            const alterisr_req_partition_t *pp = &r.topics[t].partitions[p];
+
+            w->topics[n] = kstr_xdup(r.topics[t].name);
+            w->partitions[n] = pp->partition_index;
+            changes[n].topic = w->topics[n];
+            changes[n].partition = pp->partition_index;
+            changes[n].leader_epoch = pp->leader_epoch;
+            changes[n].nisr = pp->nnew_isr;
+            changes[n].isr = pp->new_isr;
+            changes[n].zk_version = pp->current_isr_version;
+            n++;
+        }
+    }
+    /* a controller-only API */
+    if (ctl == NULL || !ctl_is_controller(ctl)) {
+        ai_done(KERR_NOT_CONTROLLER, NULL, 0, w);
+        return 0;
+    }
+    ctl_recv_alter_isr(ctl, r.broker_id, r.broker_epoch, changes, n, ai_done,
+                       w);
+    return 0;
+}
+
+/* ---- ControlledShutdown (to the controller) --------------------------- */
+
+static void
+cs_done(int16_t error_code, const ctl_tp_t *remaining, int n, void *ud)
+{
+    cwait_t *w = ud;
+    int16_t v = w->d.api_version;
+    controlledshutdown_resp_t resp;
+    controlledshutdown_remaining_t *rem =
+        xcalloc((size_t)n + 1, sizeof(*rem));
+    kwrite_t *kw;
+
+    memset(&resp, 0, sizeof(resp));
+    resp.error_code = error_code;
+    for (int i = 0; i < n; i++) {
+        rem[i].topic_name = kstr_c(remaining[i].topic);
+        rem[i].partition_index = remaining[i].partition;
+    }
+    resp.nremaining_partitions = n;
+    resp.remaining_partitions = rem;
+    kw = bresp_begin(w->d.correlation_id, API_CONTROLLED_SHUTDOWN, v);
+    p_controlledshutdown_resp_encode(kw, v, &resp);
+    bdefer_reply(&w->d, kw);
+    free(rem);
+    cwait_free(w);
+}
+
+int
+h_controlled_shutdown(breq_t *req, kread_t *kr)
+{
+    int16_t v = req->hdr.request_api_version;
+    ctl_t *ctl = h_ctl(req);
+    controlledshutdown_req_t r;
+    cwait_t *w;
+
+    if (p_controlledshutdown_req_decode(kr, v, req->ar, &r) != 0)
+        return ERR_PROTO;
+    w = cwait_new(req, 0);
+    if (ctl == NULL || !ctl_is_controller(ctl)) {
+        cs_done(KERR_NOT_CONTROLLER, NULL, 0, w);
+        return 0;
+    }
+    ctl_recv_controlled_shutdown(ctl, r.broker_id, r.broker_epoch, cs_done,
+                                 w);
     return 0;
 }

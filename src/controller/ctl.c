@@ -98,6 +98,12 @@ ctl_ev_discard(ctl_ev_t *ev)
         break;
     case CTL_EV_START:
         break;
+    case CTL_EV_ALTER_ISR:
+        ctl_alter_isr_finish(ev->p, KERR_NOT_CONTROLLER);
+        break;
+    case CTL_EV_SHUTDOWN:
+        ctl_cshut_fail(ev->p, KERR_NOT_CONTROLLER);
+        break;
     }
     free(ev);
 }
@@ -117,6 +123,12 @@ ctl_ev_run(ctl_t *ctl, ctl_ev_t *ev)
         break;
     case CTL_EV_START:
         ctl_elect(ctl);
+        break;
+    case CTL_EV_ALTER_ISR:
+        ctl_ctrl_alter_isr(ctl, ev->p);
+        break;
+    case CTL_EV_SHUTDOWN:
+        ctl_ctrl_controlled_shutdown(ctl, ev->p);
         break;
     }
     free(ev);
@@ -274,7 +286,8 @@ ctl_register_stat_done(zk_t *zk, const zk_result_t *res, void *ud)
 
     if (res->rc == ZOK && res->stat != NULL &&
         res->stat->ephemeralOwner == zk_session_id(zk)) {
-        ctl->broker_epoch = res->stat->czxid;
+        __atomic_store_n(&ctl->broker_epoch, res->stat->czxid,
+                         __ATOMIC_RELEASE);
         ctl->registered = true;
         say_info("[ctl] broker %d registered again (broker epoch %lld)",
                  (int)ctl->cfg.broker_id, (long long)ctl->broker_epoch);
@@ -354,7 +367,7 @@ ctl_register_sync(ctl_t *ctl, char *errbuf, size_t errlen)
                  (int)ctl->cfg.broker_id, zk_strerror(rc));
         return ERR_ZK;
     }
-    ctl->broker_epoch = st.czxid;
+    __atomic_store_n(&ctl->broker_epoch, st.czxid, __ATOMIC_RELEASE);
     ctl->registered = true;
     return 0;
 }
@@ -739,6 +752,12 @@ int32_t
 ctl_broker_id(ctl_t *ctl)
 {
     return ctl->cfg.broker_id;
+}
+
+int64_t
+ctl_broker_epoch(ctl_t *ctl)
+{
+    return __atomic_load_n(&ctl->broker_epoch, __ATOMIC_ACQUIRE);
 }
 
 int32_t

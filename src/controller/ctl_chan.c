@@ -1,7 +1,9 @@
 /*
  * ctl_chan.c: controller -> broker requests (LeaderAndIsr, StopReplica,
  * UpdateMetadata), the per-broker outbound channel, and the broker side
- * that applies them through the hooks.
+ * that applies them through the hooks; also the queueing of the requests
+ * brokers send to the controller (AlterIsr, ControlledShutdown), which
+ * ctl_ctrl.c handles.
  *
  * Channels: the controller keeps one ctl_chan_t per live broker. "local":
  * the target is a ctl_t of this process, found by broker id in a
@@ -293,4 +295,69 @@ ctl_recv_update_metadata(ctl_t *ctl, const ctl_req_hdr_t *hdr,
 
     breq->snap = snap;
     ctl_post(ctl, CTL_EV_BREQ, breq);
+}
+
+/* ---- AlterIsr and ControlledShutdown for the controller (any thread) --- */
+
+void
+ctl_recv_alter_isr(ctl_t *ctl, int32_t broker_id, int64_t broker_epoch,
+                   const ctl_isr_change_t *changes, int n,
+                   ctl_alter_isr_fn done, void *ud)
+{
+    ctl_alter_isr_t *req = xcalloc(1, sizeof(*req));
+
+    req->broker_id = broker_id;
+    req->broker_epoch = broker_epoch;
+    req->n = n > 0 ? n : 0;
+    req->changes = xcalloc((size_t)req->n + 1, sizeof(*req->changes));
+    req->results = xcalloc((size_t)req->n + 1, sizeof(*req->results));
+    for (int i = 0; i < req->n; i++) {
+        req->changes[i] = changes[i];
+        req->changes[i].topic = xstrdup(changes[i].topic);
+        req->changes[i].isr = ctl_ints_dup(changes[i].isr, changes[i].nisr);
+        req->results[i].leader = -1;
+        req->results[i].leader_epoch = -1;
+        req->results[i].zk_version = -1;
+    }
+    req->done = done;
+    req->ud = ud;
+    ctl_post(ctl, CTL_EV_ALTER_ISR, req);
+}
+
+void
+ctl_alter_isr_finish(ctl_alter_isr_t *req, int16_t err)
+{
+    if (req->done != NULL)
+        req->done(err, err == KERR_NONE ? req->results : NULL,
+                  err == KERR_NONE ? req->n : 0, req->ud);
+    for (int i = 0; i < req->n; i++) {
+        free((char *)req->changes[i].topic);
+        free((int32_t *)req->changes[i].isr);
+        free((int32_t *)req->results[i].isr);
+    }
+    free(req->changes);
+    free(req->results);
+    free(req);
+}
+
+void
+ctl_recv_controlled_shutdown(ctl_t *ctl, int32_t broker_id,
+                             int64_t broker_epoch, ctl_shutdown_fn done,
+                             void *ud)
+{
+    ctl_cshut_t *req = xcalloc(1, sizeof(*req));
+
+    req->broker_id = broker_id;
+    req->broker_epoch = broker_epoch;
+    req->done = done;
+    req->ud = ud;
+    ctl_post(ctl, CTL_EV_SHUTDOWN, req);
+}
+
+void
+ctl_cshut_fail(ctl_cshut_t *req, int16_t err)
+{
+    if (req->done != NULL)
+        req->done(err, NULL, 0, req->ud);
+    free(req);
 }

@@ -124,7 +124,7 @@ net_encode_lai(kwrite_t *kw, const ctl_breq_t *breq, arena_t *ar)
         s->leader_epoch = ps->leader_epoch;
         s->nisr = ps->nisr;
         s->isr = (int32_t *)ps->isr;
-        s->zk_version = 0;
+        s->zk_version = ps->zk_version;
         s->nreplicas = ps->nreplicas;
         s->replicas = (int32_t *)ps->replicas;
     }

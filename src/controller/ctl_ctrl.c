@@ -28,7 +28,12 @@
  *
  * Transitions: ctrl_create_states (New -> Online), ctrl_write_state (the
  * others), ctrl_delete_topic (deletion). Dead ISR members leave the ISR
- * (except the last, as in Kafka), which also bumps the leader epoch.
+ * (except the last, as in Kafka), which also bumps the leader epoch; so do
+ * brokers in a controlled shutdown (ctl_ctrl_controlled_shutdown) when an
+ * eligible member stays, and they lose their leaderships to it. Online ->
+ * Online with the same leader and epoch: ctrl_write_isr, a leader's
+ * AlterIsr (KIP-497, ctl_ctrl_alter_isr), checked against the leader,
+ * leader epoch and state znode version the leader names.
  *
  * Fences: every write is a multi with a version check on /controller_epoch;
  * state updates are conditional on the state znode's version. A failed
@@ -39,6 +44,7 @@
 
 #include "ctl_int.h"
 #include "samsa/clock.h"
+#include "samsa/kerr.h"
 #include "samsa/say.h"
 #include "samsa/xmalloc.h"
 
@@ -75,6 +81,7 @@ typedef struct cbroker {
     bool live;               /* registration read */
     bool seen;               /* in the last children list */
     bool announced;          /* got LeaderAndIsr + UpdateMetadata */
+    bool shutting_down;      /* ControlledShutdown until it re-registers */
     ctl_chan_t *chan;
     ctl_breq_t *lai;         /* batched LeaderAndIsr */
     ctl_breq_t *stop;        /* batched StopReplica */
@@ -96,6 +103,7 @@ struct ctl_ctrl {
     int ndel;
     char **del;              /* children of /admin/delete_topics */
     bool *del_busy;
+    ctl_cshut_t *cshut;      /* ControlledShutdown waiting for writes */
 };
 
 /* one call's context */
@@ -110,6 +118,7 @@ typedef struct cop {
 } cop_t;
 
 static void ctrl_maybe_reconcile(ctl_t *ctl);
+static void ctrl_answer_shutdowns(ctl_ctrl_t *ctrl);
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -190,6 +199,15 @@ ctrl_live(ctl_ctrl_t *ctrl, int32_t id)
     cbroker_t *b = ctrl_broker(ctrl, id);
 
     return b != NULL && b->live;
+}
+
+/* live and not shutting down: may lead or join an ISR */
+static bool
+ctrl_eligible(ctl_ctrl_t *ctrl, int32_t id)
+{
+    cbroker_t *b = ctrl_broker(ctrl, id);
+
+    return b != NULL && b->live && !b->shutting_down;
 }
 
 static ctopic_t *
@@ -273,6 +291,12 @@ ctl_ctrl_free(ctl_ctrl_t *ctrl)
         free(ctrl->del[i]);
     free(ctrl->del);
     free(ctrl->del_busy);
+    while (ctrl->cshut != NULL) {
+        ctl_cshut_t *req = ctrl->cshut;
+
+        ctrl->cshut = req->next;
+        ctl_cshut_fail(req, KERR_NOT_CONTROLLER);
+    }
     free(ctrl);
 }
 
@@ -293,6 +317,7 @@ ctrl_part_state(const ctl_ctrl_t *ctrl, const ctopic_t *t, int32_t p,
     ps->isr = cp->isr;
     ps->nreplicas = cp->nreplicas;
     ps->replicas = cp->replicas;
+    ps->zk_version = cp->zkversion;
 }
 
 static void
@@ -438,8 +463,11 @@ ctl_ctrl_flush(ctl_t *ctl)
             b->lai = NULL;
         }
     }
-    if (!ctrl->md_dirty)
+    if (!ctrl->md_dirty) {
+        if (ctrl->cshut != NULL && ctrl->reads == 0)
+            ctrl_answer_shutdowns(ctrl);
         return;
+    }
     ctrl->md_dirty = false;
     snap = ctrl_snapshot(ctl, ctrl);
     for (int i = 0; i < ctrl->nbrokers; i++) {
@@ -453,6 +481,8 @@ ctl_ctrl_flush(ctl_t *ctl)
         ctrl_send(ctl, ctrl, b, um);
     }
     mc_snapshot_put(snap);
+    if (ctrl->cshut != NULL && ctrl->reads == 0)
+        ctrl_answer_shutdowns(ctrl);
 }
 
 /* ---- reads ------------------------------------------------------------ */
@@ -492,6 +522,7 @@ ctrl_broker_get_done(zk_t *zk, const zk_result_t *res, void *ud)
             if (b->live && b->epoch != res->stat->czxid) {
                 say_info("[ctl] broker %d restarted", (int)b->id);
                 b->announced = false; /* bounced: tell it everything */
+                b->shutting_down = false;
             }
             if (!b->live)
                 say_info("[ctl] broker %d is up", (int)b->id);
@@ -1102,11 +1133,23 @@ static bool
 ctrl_desired(ctl_ctrl_t *ctrl, const cpart_t *cp, int32_t *leader,
              int32_t *isr, int32_t *nisr)
 {
-    int32_t n = 0, l = -1;
+    int32_t n = 0, l = -1, neligible = 0;
 
-    for (int32_t i = 0; i < cp->nisr; i++)
+    for (int32_t i = 0; i < cp->nisr; i++) {
         if (ctrl_live(ctrl, cp->isr[i]))
             isr[n++] = cp->isr[i];
+        neligible += ctrl_eligible(ctrl, cp->isr[i]);
+    }
+    /* controlled shutdown: brokers shutting down leave the ISR when
+     * someone eligible stays in it */
+    if (neligible > 0 && neligible < n) {
+        int32_t m = 0;
+
+        for (int32_t i = 0; i < n; i++)
+            if (ctrl_eligible(ctrl, isr[i]))
+                isr[m++] = isr[i];
+        n = m;
+    }
     if (n == 0) {
         if (cp->leader >= 0 && ints_contain(cp->isr, cp->nisr, cp->leader)) {
             isr[n++] = cp->leader;
@@ -1115,9 +1158,13 @@ ctrl_desired(ctl_ctrl_t *ctrl, const cpart_t *cp, int32_t *leader,
             n = cp->nisr;
         }
     }
-    if (cp->leader >= 0 && ctrl_live(ctrl, cp->leader) &&
+    if (cp->leader >= 0 && ctrl_eligible(ctrl, cp->leader) &&
         ints_contain(isr, n, cp->leader)) {
         l = cp->leader;
+    } else if (neligible == 0 && cp->leader >= 0 &&
+               ctrl_live(ctrl, cp->leader) &&
+               ints_contain(isr, n, cp->leader)) {
+        l = cp->leader; /* shutting down, but nobody can take over */
     } else {
         for (int32_t r = 0; r < cp->nreplicas; r++) {
             if (ctrl_live(ctrl, cp->replicas[r]) &&
@@ -1489,4 +1536,304 @@ ctl_ctrl_become(ctl_t *ctl, int32_t epoch, int32_t zkversion)
     ctrl_list_brokers(ctl);
     ctrl_list_topics(ctl);
     ctrl_list_deletes(ctl);
+}
+
+/* ---- AlterIsr (KIP-497) ----------------------------------------------- */
+
+typedef struct isrop {
+    ctl_t *ctl;
+    uint64_t term;
+    ctl_alter_isr_t *req;
+    int idx;
+    int32_t nisr;
+    int32_t *isr;
+} isrop_t;
+
+static void
+ctrl_isr_result(ctl_isr_result_t *r, int16_t err, const cpart_t *cp)
+{
+    r->error_code = err;
+    if (err != KERR_NONE || cp == NULL)
+        return;
+    r->leader = cp->leader;
+    r->leader_epoch = cp->leader_epoch;
+    free((int32_t *)r->isr);
+    r->isr = ints_dup(cp->isr, cp->nisr);
+    r->nisr = cp->nisr;
+    r->zk_version = cp->zkversion;
+}
+
+static void
+ctrl_isr_one_done(ctl_alter_isr_t *req)
+{
+    if (--req->pending == 0)
+        ctl_alter_isr_finish(req, KERR_NONE);
+}
+
+static void
+ctrl_write_isr_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    isrop_t *op = ud;
+    ctl_t *ctl = op->ctl;
+    ctl_ctrl_t *ctrl = ctl->ctrl != NULL && ctl->ctrl->term == op->term
+                           ? ctl->ctrl
+                           : NULL;
+    ctl_isr_result_t *r = &op->req->results[op->idx];
+    const ctl_isr_change_t *ch = &op->req->changes[op->idx];
+    ctopic_t *t;
+    cpart_t *cp;
+
+    (void)zk;
+    if (ctrl == NULL) {
+        r->error_code = KERR_NOT_CONTROLLER;
+        goto out;
+    }
+    if (res->nops > 0 && res->ops[0].rc != ZOK &&
+        res->ops[0].rc != ZRUNTIMEINCONSISTENCY && !ctl_zk_transient(res->rc)) {
+        r->error_code = KERR_NOT_CONTROLLER;
+        ctrl->writes--;
+        ctrl_fenced(ctl);
+        goto out;
+    }
+    t = ctrl_topic(ctrl, ch->topic);
+    if (t == NULL || ch->partition >= t->npartitions) {
+        r->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        ctrl_write_done_common(ctl, ctrl);
+        goto out;
+    }
+    cp = &t->parts[ch->partition];
+    cp->busy = false;
+    if (res->rc == ZOK) {
+        free(cp->isr);
+        cp->isr = op->isr;
+        cp->nisr = op->nisr;
+        op->isr = NULL;
+        cp->controller_epoch = ctrl->epoch;
+        cp->zkversion = res->ops[1].stat.version;
+        say_info("[ctl] %s-%d: ISR changed by leader %d (zk version %d)",
+                 t->name, (int)ch->partition, (int)cp->leader,
+                 (int)cp->zkversion);
+        ctrl_isr_result(r, KERR_NONE, cp);
+        ctrl_queue_lai(ctrl, t, ch->partition);
+    } else {
+        say_warn("[ctl] writing the ISR of %s-%d: %s; reading it again",
+                 t->name, (int)ch->partition, zk_strerror(res->rc));
+        r->error_code = res->rc == ZBADVERSION ? KERR_INVALID_UPDATE_VERSION
+                                               : KERR_REQUEST_TIMED_OUT;
+        ctrl_read_state(ctl, t, ch->partition);
+    }
+    ctrl_write_done_common(ctl, ctrl);
+out:
+    ctrl_isr_one_done(op->req);
+    free(op->isr);
+    free(op);
+}
+
+/* the ISR write: same leader and epoch, conditional on the version */
+static void
+ctrl_write_isr(ctl_t *ctl, ctopic_t *t, int32_t p, ctl_alter_isr_t *req,
+               int idx, const int32_t *isr, int32_t nisr)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    cpart_t *cp = &t->parts[p];
+    zknode_partition_state_t st = {ctrl->epoch, cp->leader, cp->leader_epoch,
+                                   nisr, (int32_t *)isr};
+    char *json = zknode_partition_state_encode(&st);
+    char *path = xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS,
+                           t->name, (int)p);
+    zk_op_t ops[2] = {
+        {ZK_OP_CHECK, ZKNODE_CONTROLLER_EPOCH, NULL, 0, 0,
+         ctrl->epoch_zkversion},
+        {ZK_OP_SET, path, json, (int)strlen(json), 0, cp->zkversion},
+    };
+    isrop_t *op = xcalloc(1, sizeof(*op));
+
+    op->ctl = ctl;
+    op->term = ctl->term;
+    op->req = req;
+    op->idx = idx;
+    op->nisr = nisr;
+    op->isr = ints_dup(isr, nisr);
+    cp->busy = true;
+    ctrl->writes++;
+    req->pending++;
+    zk_multi(ctl->zk, ops, 2, ctrl_write_isr_done, op);
+    free(json);
+    free(path);
+}
+
+/* checks one change; KERR_NONE with the ISR to write in @isr/@n, or an
+ * error (a no-op change answers KERR_NONE with *@n = -1) */
+static int16_t
+ctrl_isr_check(ctl_ctrl_t *ctrl, int32_t broker_id,
+               const ctl_isr_change_t *ch, ctopic_t **tout, int32_t *isr,
+               int32_t *n)
+{
+    ctopic_t *t = ctrl_topic(ctrl, ch->topic);
+    cpart_t *cp;
+    int32_t m = 0;
+
+    *tout = t;
+    *n = -1;
+    if (t == NULL || !t->loaded || t->deleting || ch->partition < 0 ||
+        ch->partition >= t->npartitions || !t->parts[ch->partition].has_state)
+        return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    cp = &t->parts[ch->partition];
+    if (cp->leader != broker_id)
+        return KERR_NOT_LEADER_OR_FOLLOWER;
+    if (ch->leader_epoch != cp->leader_epoch)
+        return KERR_FENCED_LEADER_EPOCH;
+    if (!ints_contain(ch->isr, ch->nisr, broker_id))
+        return KERR_INVALID_REQUEST;
+    for (int32_t i = 0; i < ch->nisr; i++) {
+        int32_t id = ch->isr[i];
+
+        if (!ints_contain(cp->replicas, cp->nreplicas, id) ||
+            ints_contain(isr, m, id))
+            return KERR_INVALID_REQUEST;
+        /* nobody joins who is gone or shutting down */
+        if (!ints_contain(cp->isr, cp->nisr, id) && !ctrl_eligible(ctrl, id))
+            continue;
+        isr[m++] = id;
+    }
+    if (m == cp->nisr) {
+        bool same = true;
+
+        for (int32_t i = 0; i < m && same; i++)
+            same = ints_contain(cp->isr, cp->nisr, isr[i]);
+        if (same)
+            return KERR_NONE; /* already so: answer the current state */
+    }
+    if (ch->zk_version != cp->zkversion)
+        return KERR_INVALID_UPDATE_VERSION;
+    if (cp->busy)
+        return KERR_OPERATION_NOT_ATTEMPTED;
+    *n = m;
+    return KERR_NONE;
+}
+
+void
+ctl_ctrl_alter_isr(ctl_t *ctl, ctl_alter_isr_t *req)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    cbroker_t *b;
+
+    if (ctrl == NULL || !ctrl->loaded) {
+        ctl_alter_isr_finish(req, KERR_NOT_CONTROLLER);
+        return;
+    }
+    b = ctrl_broker(ctrl, req->broker_id);
+    if (b == NULL || !b->live ||
+        (req->broker_epoch > 0 && req->broker_epoch != b->epoch)) {
+        ctl_alter_isr_finish(req, KERR_STALE_BROKER_EPOCH);
+        return;
+    }
+    req->pending = 1; /* held until every write is issued */
+    for (int i = 0; i < req->n; i++) {
+        const ctl_isr_change_t *ch = &req->changes[i];
+        int32_t *isr = xmalloc(sizeof(int32_t) * (ch->nisr + 1)), n;
+        ctopic_t *t;
+        int16_t err = ctrl_isr_check(ctrl, req->broker_id, ch, &t, isr, &n);
+
+        if (err != KERR_NONE)
+            say_info("[ctl] AlterIsr of %s-%d from broker %d: %s", ch->topic,
+                     (int)ch->partition, (int)req->broker_id,
+                     kerr_name(err));
+        if (err == KERR_NONE && n >= 0)
+            ctrl_write_isr(ctl, t, ch->partition, req, i, isr, n);
+        else
+            ctrl_isr_result(&req->results[i], err,
+                            err == KERR_NONE ? &t->parts[ch->partition]
+                                             : NULL);
+        free(isr);
+    }
+    ctrl_isr_one_done(req);
+}
+
+/* ---- ControlledShutdown ----------------------------------------------- */
+
+/*
+ * The partitions @id still leads that another eligible ISR member could
+ * take over (Kafka answers every replicated partition it leads; samsa
+ * leaves out those nobody can take, so the last broker of a cluster does
+ * not retry in vain).
+ */
+static int
+ctrl_remaining(ctl_ctrl_t *ctrl, int32_t id, ctl_tp_t **out)
+{
+    int n = 0, cap = 0;
+
+    *out = NULL;
+    for (int k = 0; k < ctrl->ntopics; k++) {
+        const ctopic_t *t = ctrl->topics[k];
+
+        for (int32_t p = 0; t->loaded && p < t->npartitions; p++) {
+            const cpart_t *cp = &t->parts[p];
+            bool movable = false;
+
+            if (!cp->has_state || cp->leader != id || cp->nreplicas < 2)
+                continue;
+            for (int32_t i = 0; i < cp->nisr && !movable; i++)
+                movable = cp->isr[i] != id && ctrl_eligible(ctrl, cp->isr[i]);
+            if (!movable)
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 16;
+                *out = xrealloc(*out, sizeof(**out) * cap);
+            }
+            (*out)[n].topic = t->name;
+            (*out)[n].partition = p;
+            n++;
+        }
+    }
+    return n;
+}
+
+void
+ctl_ctrl_controlled_shutdown(ctl_t *ctl, ctl_cshut_t *req)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    cbroker_t *b;
+
+    if (ctrl == NULL || !ctrl->loaded) {
+        ctl_cshut_fail(req, KERR_NOT_CONTROLLER);
+        return;
+    }
+    b = ctrl_broker(ctrl, req->broker_id);
+    if (b == NULL || !b->live) {
+        ctl_cshut_fail(req, KERR_BROKER_NOT_AVAILABLE);
+        return;
+    }
+    if (req->broker_epoch > 0 && req->broker_epoch < b->epoch) {
+        ctl_cshut_fail(req, KERR_STALE_BROKER_EPOCH);
+        return;
+    }
+    if (!b->shutting_down)
+        say_info("[ctl] broker %d shuts down: moving its leaderships",
+                 (int)b->id);
+    b->shutting_down = true;
+    ctrl->md_dirty = true;
+    req->next = ctrl->cshut;
+    ctrl->cshut = req;
+    ctrl_maybe_reconcile(ctl);
+}
+
+/* after the writes the shutdown caused: answer (from ctl_ctrl_flush) */
+static void
+ctrl_answer_shutdowns(ctl_ctrl_t *ctrl)
+{
+    while (ctrl->cshut != NULL) {
+        ctl_cshut_t *req = ctrl->cshut;
+        ctl_tp_t *rem;
+        int n;
+
+        ctrl->cshut = req->next;
+        n = ctrl_remaining(ctrl, req->broker_id, &rem);
+        say_info("[ctl] controlled shutdown of broker %d: %d partition(s) "
+                 "still led by it", (int)req->broker_id, n);
+        if (req->done != NULL)
+            req->done(KERR_NONE, rem, n, req->ud);
+        free(rem);
+        free(req);
+    }
 }

@@ -26,6 +26,8 @@ typedef enum ctl_ev_kind {
     CTL_EV_ADMIN,      /* a ctl_admin_t from ctl_create_topics & co */
     CTL_EV_BREQ,       /* a ctl_breq_t from a controller (ctl_chan.c) */
     CTL_EV_START,      /* first event: run the election */
+    CTL_EV_ALTER_ISR,  /* a ctl_alter_isr_t from a leader */
+    CTL_EV_SHUTDOWN,   /* a ctl_cshut_t (ControlledShutdown) */
 } ctl_ev_kind_t;
 
 typedef struct ctl_ev {
@@ -92,6 +94,35 @@ void ctl_ctrl_watch(ctl_t *ctl, int type, const char *path);
 /* end of an event: send what is batched if no write is in flight */
 void ctl_ctrl_flush(ctl_t *ctl);
 int32_t ctl_ctrl_epoch(const ctl_ctrl_t *ctrl);
+
+/* AlterIsr received (ctl_recv_alter_isr); owns its memory */
+typedef struct ctl_alter_isr {
+    int32_t broker_id;
+    int64_t broker_epoch;
+    int n;
+    ctl_isr_change_t *changes;  /* topic and isr owned */
+    ctl_isr_result_t *results;  /* isr owned */
+    int pending;                /* state writes in flight */
+    ctl_alter_isr_fn done;
+    void *ud;
+} ctl_alter_isr_t;
+
+/* answers (with @err when not yet answered) and frees */
+void ctl_alter_isr_finish(ctl_alter_isr_t *req, int16_t err);
+void ctl_ctrl_alter_isr(ctl_t *ctl, ctl_alter_isr_t *req);
+
+/* ControlledShutdown received; owns its memory */
+typedef struct ctl_cshut {
+    struct ctl_cshut *next;     /* in the controller's waiting list */
+    int32_t broker_id;
+    int64_t broker_epoch;
+    ctl_shutdown_fn done;
+    void *ud;
+} ctl_cshut_t;
+
+/* answers with @err (no partitions) and frees */
+void ctl_cshut_fail(ctl_cshut_t *req, int16_t err);
+void ctl_ctrl_controlled_shutdown(ctl_t *ctl, ctl_cshut_t *req);
 
 /* ---- admin requests (ctl_admin.c) ------------------------------------- */
 

@@ -10,8 +10,9 @@
  * never tells a client that an existing topic is unknown. Once the listeners
  * serve, the service manager is told READY=1 (sdnotify.h; systemd's
  * Type=notify), and STOPPING=1 when the shutdown begins.
- * Shutdown on SIGTERM/SIGINT: leave ZooKeeper, stop serving
- * clients, then close the logs cleanly (checkpoints + clean-shutdown
+ * Shutdown on SIGTERM/SIGINT: a controlled shutdown first (the controller
+ * moves this broker's leaderships away, controlled.shutdown.*), then leave
+ * ZooKeeper, stop serving clients, then close the logs cleanly (checkpoints + clean-shutdown
  * marker), so a restart skips recovery. The controller stops before the
  * IO loops because its completions post replies to them.
  */
@@ -217,9 +218,16 @@ main(int argc, char **argv)
     }
     say_info("shutting down (signal %d)", sig);
     sdnotify_stopping();
+    /* leaderships move away while we still serve (DESIGN §6) */
+    if (conf.controlled_shutdown_enable)
+        broker_controlled_shutdown(b, conf.controlled_shutdown_max_retries,
+                                   conf.controlled_shutdown_retry_backoff_ms);
 
 out:
-    /* the controller first: its callbacks post replies to the IO loops */
+    /* the controller first: its callbacks post replies to the IO loops;
+     * the broker's threads stop using it before it is freed */
+    if (b != NULL)
+        broker_set_ctl(b, NULL);
     if (ctl != NULL)
         ctl_stop(ctl);
     /* parked fetches and acks=all produces are answered, then the loops stop */

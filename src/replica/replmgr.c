@@ -44,6 +44,19 @@
  *      between an append and its cache update, or recovery truncation).
  *  R8. A follower's high watermark is min(the leader's, its own LEO), and
  *      moves forward only (truncation excepted).
+ *  R9. Only the controller changes the ISR (KIP-497): a leader proposes
+ *      (AlterIsr, alterisr.c) dropping an ISR follower whose LEO is not
+ *      its own and that has not caught up for replica.lag.time.max.ms,
+ *      and adding a follower whose LEO reached the high watermark and the
+ *      current epoch's start (replmgr_isr_propose); it applies an ISR
+ *      only as committed: from the AlterIsr answer for its own proposal at
+ *      the same leader epoch, or from LeaderAndIsr. A LeaderAndIsr at the
+ *      same epoch with an older state-znode version than the one applied
+ *      is ignored. A leader cut off from the controller keeps its ISR.
+ * R10. While a proposal is in flight (one per partition) the high
+ *      watermark and the acks=all check use the maximal ISR, the current
+ *      one plus the proposed additions: a shrink takes effect only once
+ *      committed, an expansion at once (Kafka's PendingExpandIsr).
  *
  * Partition role diagram (replmgr_become; stop = replmgr_stop):
  *
@@ -79,6 +92,7 @@ replmgr_config_defaults(replmgr_config_t *cfg)
     cfg->fetch_min_bytes = 1;
     cfg->socket_timeout_ms = 30000;
     cfg->fetch_backoff_ms = 1000;
+    cfg->replica_lag_time_max_ms = 30000;
 }
 
 replmgr_t *
@@ -89,8 +103,14 @@ replmgr_new(const replmgr_config_t *cfg)
     rm->cfg = *cfg;
     if (rm->cfg.num_replica_fetchers < 1)
         rm->cfg.num_replica_fetchers = 1;
+    if (rm->cfg.replica_lag_time_max_ms < 1)
+        rm->cfg.replica_lag_time_max_ms = 1;
     pthread_rwlock_init(&rm->map_lock, NULL);
     pthread_mutex_init(&rm->fetchers_lock, NULL);
+    pthread_mutex_init(&rm->isr_lock, NULL);
+    pthread_cond_init(&rm->isr_cond, NULL);
+    if (rm->cfg.alter_isr)
+        alterisr_start(rm);
     return rm;
 }
 
@@ -99,6 +119,7 @@ replmgr_free(replmgr_t *rm)
 {
     if (rm == NULL)
         return;
+    alterisr_stop(rm);
     fetcher_stop_all(rm);
     for (int i = 0; i < RM_BUCKETS; i++) {
         rpart_t *rp = rm->buckets[i], *next;
@@ -109,6 +130,8 @@ replmgr_free(replmgr_t *rm)
         }
     }
     pthread_mutex_destroy(&rm->fetchers_lock);
+    pthread_cond_destroy(&rm->isr_cond);
+    pthread_mutex_destroy(&rm->isr_lock);
     pthread_rwlock_destroy(&rm->map_lock);
     free(rm->fetchers);
     free(rm);
@@ -139,8 +162,19 @@ rpart_unref(rpart_t *rp)
     free(rp->isr);
     free(rp->replicas);
     free(rp->fol);
+    free(rp->pending);
     free(rp->topic);
     free(rp);
+}
+
+void
+rm_foreach(replmgr_t *rm, void (*fn)(rpart_t *rp, void *ud), void *ud)
+{
+    pthread_rwlock_rdlock(&rm->map_lock);
+    for (int i = 0; i < RM_BUCKETS; i++)
+        for (rpart_t *rp = rm->buckets[i]; rp != NULL; rp = rp->next)
+            fn(rp, ud);
+    pthread_rwlock_unlock(&rm->map_lock);
 }
 
 /* the partition with a reference, or NULL */
@@ -241,25 +275,113 @@ rp_follower(rpart_t *rp, int32_t id)
     return NULL;
 }
 
-/* leader; rp->lock held. True when the high watermark moved. */
+/* ------------------------------------------------------------------ */
+/* ISR proposals (R9, R10)                                             */
+
 static bool
+ids_contain(const int32_t *v, int32_t n, int32_t x)
+{
+    for (int32_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+bool
+replmgr_isr_propose(int32_t self, const int32_t *isr, int32_t nisr,
+                    const replmgr_follower_state_t *fol, int32_t nfol,
+                    int64_t leo, int64_t hw, int64_t epoch_start,
+                    int64_t now_ms, int64_t lag_ms, int32_t *out,
+                    int32_t *nout)
+{
+    int32_t n = 0;
+    bool changed = false;
+
+    for (int32_t i = 0; i < nisr; i++) {
+        const replmgr_follower_state_t *f = NULL;
+
+        for (int32_t k = 0; k < nfol; k++)
+            if (fol[k].id == isr[i])
+                f = &fol[k];
+        /* Kafka's isCaughtUp: at our LEO, or caught up within the lag */
+        if (isr[i] != self && f != NULL && f->leo != leo &&
+            now_ms - f->last_caught_up_ms > lag_ms) {
+            changed = true;
+            continue;
+        }
+        out[n++] = isr[i];
+    }
+    for (int32_t k = 0; k < nfol; k++) {
+        const replmgr_follower_state_t *f = &fol[k];
+
+        if (f->id == self || ids_contain(isr, nisr, f->id))
+            continue;
+        if (f->leo >= 0 && f->leo >= hw && f->leo >= epoch_start) {
+            out[n++] = f->id;
+            changed = true;
+        }
+    }
+    *nout = n;
+    return changed;
+}
+
+int32_t
+replmgr_maximal_isr(const int32_t *isr, int32_t nisr, const int32_t *pending,
+                    int32_t npending, int32_t *out)
+{
+    int32_t n = 0;
+
+    for (int32_t i = 0; i < nisr; i++)
+        out[n++] = isr[i];
+    for (int32_t i = 0; i < npending; i++)
+        if (!ids_contain(isr, nisr, pending[i]))
+            out[n++] = pending[i];
+    return n;
+}
+
+int32_t
+rp_maximal_isr_locked(const rpart_t *rp, int32_t *out)
+{
+    return replmgr_maximal_isr(rp->isr, rp->nisr,
+                               rp->isr_inflight ? rp->pending : NULL,
+                               rp->isr_inflight ? rp->npending : 0, out);
+}
+
+static int32_t
+rp_maximal_count_locked(const rpart_t *rp)
+{
+    int32_t n = rp->nisr;
+
+    for (int32_t i = 0; rp->isr_inflight && i < rp->npending; i++)
+        if (!ids_contain(rp->isr, rp->nisr, rp->pending[i]))
+            n++;
+    return n;
+}
+
+/* leader; rp->lock held. True when the high watermark moved. */
+bool
 rp_maybe_advance_hw_locked(replmgr_t *rm, rpart_t *rp)
 {
     int64_t leos[64], *v = leos, old = plog_high_watermark(rp->plog), hw;
+    int32_t ids[64], *isr = ids, n;
     bool moved;
 
-    if (rp->nisr > 64)
-        v = xmalloc((size_t)rp->nisr * sizeof(*v));
-    for (int32_t i = 0; i < rp->nisr; i++) {
-        rfollower_t *f = rp_follower(rp, rp->isr[i]);
+    if (rp->nisr + rp->npending > 64) {
+        v = xmalloc((size_t)(rp->nisr + rp->npending) * sizeof(*v));
+        isr = xmalloc((size_t)(rp->nisr + rp->npending) * sizeof(*isr));
+    }
+    n = rp_maximal_isr_locked(rp, isr);
+    for (int32_t i = 0; i < n; i++) {
+        rfollower_t *f = rp_follower(rp, isr[i]);
 
-        v[i] = rp->isr[i] == rm->cfg.broker_id ? 0 : f ? f->leo : -1;
+        v[i] = isr[i] == rm->cfg.broker_id ? 0 : f ? f->leo : -1;
     }
     hw = replmgr_compute_hw(rm->cfg.broker_id,
-                            plog_log_end_offset(rp->plog), old, rp->isr, v,
-                            rp->nisr);
-    if (v != leos)
+                            plog_log_end_offset(rp->plog), old, isr, v, n);
+    if (v != leos) {
         free(v);
+        free(isr);
+    }
     moved = hw > old;
     if (moved)
         plog_set_high_watermark(rp->plog, hw);
@@ -296,6 +418,8 @@ rp_set_followers_locked(replmgr_t *rm, rpart_t *rp, bool keep)
         fol[n].id = rp->replicas[i];
         fol[n].leo = old ? old->leo : -1;
         fol[n].last_caught_up_ms = old ? old->last_caught_up_ms : now;
+        fol[n].last_fetch_leader_leo = old ? old->last_fetch_leader_leo : -1;
+        fol[n].last_fetch_ms = old ? old->last_fetch_ms : 0;
         n++;
     }
     free(rp->fol);
@@ -326,6 +450,16 @@ replmgr_become(replmgr_t *rm, const ctl_partition_state_t *ps, plog_t *plog)
     same = rp->role == (leader ? REPLMGR_LEADER : REPLMGR_FOLLOWER) &&
            rp->leader_epoch == ps->leader_epoch &&
            rp->leader_id == ps->leader;
+    /* R9: an older state of this epoch (an AlterIsr answer was newer) */
+    if (same && ps->zk_version < rp->zk_version) {
+        pthread_mutex_unlock(&rp->lock);
+        rpart_unref(rp);
+        return 0;
+    }
+    rp->zk_version = ps->zk_version;
+    rp->isr_inflight = false;
+    rp->isr_seq++;
+    rp->isr_retry_at_ms = 0;
     rp->stopped = false;
     free(rp->isr);
     free(rp->replicas);
@@ -471,8 +605,9 @@ replmgr_acks_check(replmgr_t *rm, const char *topic, int32_t len,
     if (rp->role != REPLMGR_LEADER)
         res = KERR_NOT_LEADER_OR_FOLLOWER;
     else if (plog_high_watermark(rp->plog) >= required_offset)
-        res = rp->nisr >= min_isr ? KERR_NONE
-                                  : KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+        res = rp_maximal_count_locked(rp) >= min_isr
+                  ? KERR_NONE
+                  : KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
     pthread_mutex_unlock(&rp->lock);
     rpart_unref(rp);
     return res;
@@ -522,10 +657,21 @@ replmgr_follower_fetch(replmgr_t *rm, const char *topic, int32_t len,
     f = rp_follower(rp, replica_id);
     if (f != NULL && fetch_offset <= plog_log_end_offset(rp->plog)) {
         /* R4 */
+        int64_t now = clock_mono_ms(), leo = plog_log_end_offset(rp->plog);
+
         if (fetch_offset > f->leo || f->leo < 0)
             f->leo = fetch_offset;
-        if (fetch_offset >= plog_log_end_offset(rp->plog))
-            f->last_caught_up_ms = clock_mono_ms();
+        /* Kafka's Replica.updateFetchState: caught up now, or with what
+         * we had at its previous fetch (under a steady produce load a
+         * healthy follower is never exactly at our LEO) */
+        if (fetch_offset >= leo)
+            f->last_caught_up_ms = now;
+        else if (f->last_fetch_ms > 0 &&
+                 fetch_offset >= f->last_fetch_leader_leo &&
+                 f->last_fetch_ms > f->last_caught_up_ms)
+            f->last_caught_up_ms = f->last_fetch_ms;
+        f->last_fetch_leader_leo = leo;
+        f->last_fetch_ms = now;
         moved = rp_maybe_advance_hw_locked(rm, rp);
     }
 out:

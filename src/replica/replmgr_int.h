@@ -16,11 +16,7 @@
 
 typedef struct fetcher fetcher_t;
 
-typedef struct rfollower {
-    int32_t id;
-    int64_t leo;               /* -1 until it fetches in this epoch */
-    int64_t last_caught_up_ms; /* last fetch at or past our LEO then */
-} rfollower_t;
+typedef replmgr_follower_state_t rfollower_t;
 
 /* a follower partition's fetch state (see the diagram in fetcher.c) */
 typedef enum rp_fstate {
@@ -49,6 +45,12 @@ typedef struct rpart {
     rp_fstate_t fstate;
     uint64_t gen;              /* bumped by every become: stale work drops */
     int64_t retry_at_ms;       /* follower backoff (monotonic) */
+    int32_t zk_version;        /* of the state znode, from LeaderAndIsr */
+    /* leader: an AlterIsr in flight (R10) */
+    bool isr_inflight;
+    uint64_t isr_seq;          /* bumped by every proposal and become */
+    int32_t npending, *pending; /* the proposed ISR */
+    int64_t isr_retry_at_ms;   /* after a refused or failed proposal */
     /* under rm->fetchers_lock */
     fetcher_t *fetcher;
 } rpart_t;
@@ -60,6 +62,15 @@ struct replmgr {
     pthread_mutex_t fetchers_lock;
     fetcher_t **fetchers;
     int nfetchers;
+    /* the ISR thread (alterisr.c) */
+    pthread_mutex_t isr_lock;
+    pthread_cond_t isr_cond;
+    pthread_t isr_th;
+    bool isr_started;
+    bool isr_stop;             /* under isr_lock */
+    kclient_t *isr_kc;         /* to the controller; under isr_lock */
+    int32_t isr_kc_broker;     /* whom isr_kc reaches */
+    int32_t isr_corr;
 };
 
 void rpart_unref(rpart_t *rp);
@@ -69,5 +80,15 @@ void rm_notify(replmgr_t *rm, rpart_t *rp);
 void fetcher_assign(replmgr_t *rm, rpart_t *rp, int32_t leader_id);
 void fetcher_unassign(replmgr_t *rm, rpart_t *rp);
 void fetcher_stop_all(replmgr_t *rm);
+
+/* alterisr.c: the ISR thread, started by replmgr_new when cfg.alter_isr */
+void alterisr_start(replmgr_t *rm);
+void alterisr_stop(replmgr_t *rm);
+/* rp->lock held: the ISR used for the high watermark and acks=all (R10);
+ * @out has room for rp->nisr + rp->npending */
+int32_t rp_maximal_isr_locked(const rpart_t *rp, int32_t *out);
+bool rp_maybe_advance_hw_locked(replmgr_t *rm, rpart_t *rp);
+/* walks every partition with a reference taken (read lock held) */
+void rm_foreach(replmgr_t *rm, void (*fn)(rpart_t *rp, void *ud), void *ud);
 
 #endif

@@ -60,7 +60,7 @@ static const int16_t client_apis[] = {
     API_PRODUCE,          API_FETCH,          API_LIST_OFFSETS,
     API_METADATA,         API_API_VERSIONS,   API_CREATE_TOPICS,
     API_DELETE_TOPICS,    API_DESCRIBE_CONFIGS, API_CREATE_PARTITIONS,
-    API_DESCRIBE_CLUSTER,
+    API_DESCRIBE_CLUSTER, API_DELETE_RECORDS,
 };
 
 static bool
@@ -395,6 +395,19 @@ int
 tool_client_timeout(tool_client_t *tc)
 {
     return tc->timeout_ms;
+}
+
+int
+tool_client_fd(tool_client_t *tc, int32_t node_id)
+{
+    tool_conn_t *c = NULL;
+
+    if (node_id < 0 || node_id == tc->boot_node)
+        c = tc->boot;
+    for (int i = 0; i < tc->nconns && !c; i++)
+        if (tc->conns[i]->node_id == node_id)
+            c = tc->conns[i];
+    return c && c->kc ? kclient_fd(c->kc) : -1;
 }
 
 /* ---------------------------------------------------------------- metadata */

@@ -32,6 +32,12 @@ static const tool_cmd_t commands[] = {
     {"dump-log", cmd_dump_log,
      "print the batches of .log files and the entries of their indexes"},
     {"configs", cmd_configs, "describe topic and broker configurations"},
+    {"producer-perf-test", cmd_producer_perf_test,
+     "measure how fast records can be written to a topic"},
+    {"consumer-perf-test", cmd_consumer_perf_test,
+     "measure how fast a topic can be read"},
+    {"delete-records", cmd_delete_records,
+     "delete the records of partitions below an offset"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -25,6 +25,7 @@
 #include "samsa/p_controlledshutdown.h"
 #include "samsa/p_createpartitions.h"
 #include "samsa/p_createtopics.h"
+#include "samsa/p_deleterecords.h"
 #include "samsa/p_deletetopics.h"
 #include "samsa/p_describecluster.h"
 #include "samsa/p_describeconfigs.h"
@@ -35,6 +36,16 @@
 #include "samsa/p_produce.h"
 #include "samsa/p_stopreplica.h"
 #include "samsa/p_updatemetadata.h"
+#include "samsa/p_findcoordinator.h"
+#include "samsa/p_joingroup.h"
+#include "samsa/p_syncgroup.h"
+#include "samsa/p_heartbeat.h"
+#include "samsa/p_leavegroup.h"
+#include "samsa/p_offsetcommit.h"
+#include "samsa/p_offsetfetch.h"
+#include "samsa/p_listgroups.h"
+#include "samsa/p_describegroups.h"
+#include "samsa/p_deletegroups.h"
 
 typedef int (*dec_fn)(kread_t *kr, int16_t v, arena_t *ar, void *msg);
 typedef void (*enc_fn)(kwrite_t *kw, int16_t v, const void *msg);
@@ -66,6 +77,8 @@ FZ_WRAP(fetch, req, fetch_req_t)
 FZ_WRAP(fetch, resp, fetch_resp_t)
 FZ_WRAP(listoffsets, req, listoffsets_req_t)
 FZ_WRAP(listoffsets, resp, listoffsets_resp_t)
+FZ_WRAP(deleterecords, req, deleterecords_req_t)
+FZ_WRAP(deleterecords, resp, deleterecords_resp_t)
 FZ_WRAP(createtopics, req, createtopics_req_t)
 FZ_WRAP(createtopics, resp, createtopics_resp_t)
 FZ_WRAP(deletetopics, req, deletetopics_req_t)
@@ -84,6 +97,26 @@ FZ_WRAP(stopreplica, req, stopreplica_req_t)
 FZ_WRAP(stopreplica, resp, stopreplica_resp_t)
 FZ_WRAP(controlledshutdown, req, controlledshutdown_req_t)
 FZ_WRAP(controlledshutdown, resp, controlledshutdown_resp_t)
+FZ_WRAP(findcoordinator, req, findcoordinator_req_t)
+FZ_WRAP(findcoordinator, resp, findcoordinator_resp_t)
+FZ_WRAP(joingroup, req, joingroup_req_t)
+FZ_WRAP(joingroup, resp, joingroup_resp_t)
+FZ_WRAP(syncgroup, req, syncgroup_req_t)
+FZ_WRAP(syncgroup, resp, syncgroup_resp_t)
+FZ_WRAP(heartbeat, req, heartbeat_req_t)
+FZ_WRAP(heartbeat, resp, heartbeat_resp_t)
+FZ_WRAP(leavegroup, req, leavegroup_req_t)
+FZ_WRAP(leavegroup, resp, leavegroup_resp_t)
+FZ_WRAP(offsetcommit, req, offsetcommit_req_t)
+FZ_WRAP(offsetcommit, resp, offsetcommit_resp_t)
+FZ_WRAP(offsetfetch, req, offsetfetch_req_t)
+FZ_WRAP(offsetfetch, resp, offsetfetch_resp_t)
+FZ_WRAP(listgroups, req, listgroups_req_t)
+FZ_WRAP(listgroups, resp, listgroups_resp_t)
+FZ_WRAP(describegroups, req, describegroups_req_t)
+FZ_WRAP(describegroups, resp, describegroups_resp_t)
+FZ_WRAP(deletegroups, req, deletegroups_req_t)
+FZ_WRAP(deletegroups, resp, deletegroups_resp_t)
 
 #define FZ_CODEC(k, fam)                                                     \
     {k, fz_dec_##fam##_req, fz_dec_##fam##_resp, fz_enc_##fam##_req,         \
@@ -95,6 +128,7 @@ static const fz_codec_t fz_codecs[] = {
     FZ_CODEC(API_PRODUCE, produce),
     FZ_CODEC(API_FETCH, fetch),
     FZ_CODEC(API_LIST_OFFSETS, listoffsets),
+    FZ_CODEC(API_DELETE_RECORDS, deleterecords),
     FZ_CODEC(API_CREATE_TOPICS, createtopics),
     FZ_CODEC(API_DELETE_TOPICS, deletetopics),
     FZ_CODEC(API_CREATE_PARTITIONS, createpartitions),
@@ -104,6 +138,16 @@ static const fz_codec_t fz_codecs[] = {
     FZ_CODEC(API_UPDATE_METADATA, updatemetadata),
     FZ_CODEC(API_STOP_REPLICA, stopreplica),
     FZ_CODEC(API_CONTROLLED_SHUTDOWN, controlledshutdown),
+    FZ_CODEC(API_FIND_COORDINATOR, findcoordinator),
+    FZ_CODEC(API_JOIN_GROUP, joingroup),
+    FZ_CODEC(API_SYNC_GROUP, syncgroup),
+    FZ_CODEC(API_HEARTBEAT, heartbeat),
+    FZ_CODEC(API_LEAVE_GROUP, leavegroup),
+    FZ_CODEC(API_OFFSET_COMMIT, offsetcommit),
+    FZ_CODEC(API_OFFSET_FETCH, offsetfetch),
+    FZ_CODEC(API_LIST_GROUPS, listgroups),
+    FZ_CODEC(API_DESCRIBE_GROUPS, describegroups),
+    FZ_CODEC(API_DELETE_GROUPS, deletegroups),
 };
 
 #define FZ_NCODECS (sizeof(fz_codecs) / sizeof(fz_codecs[0]))
@@ -120,6 +164,8 @@ typedef union fz_msg {
     fetch_resp_t fetch_resp;
     listoffsets_req_t listoffsets_req;
     listoffsets_resp_t listoffsets_resp;
+    deleterecords_req_t deleterecords_req;
+    deleterecords_resp_t deleterecords_resp;
     createtopics_req_t createtopics_req;
     createtopics_resp_t createtopics_resp;
     deletetopics_req_t deletetopics_req;
@@ -138,6 +184,26 @@ typedef union fz_msg {
     stopreplica_resp_t stopreplica_resp;
     controlledshutdown_req_t controlledshutdown_req;
     controlledshutdown_resp_t controlledshutdown_resp;
+    findcoordinator_req_t findcoordinator_req;
+    findcoordinator_resp_t findcoordinator_resp;
+    joingroup_req_t joingroup_req;
+    joingroup_resp_t joingroup_resp;
+    syncgroup_req_t syncgroup_req;
+    syncgroup_resp_t syncgroup_resp;
+    heartbeat_req_t heartbeat_req;
+    heartbeat_resp_t heartbeat_resp;
+    leavegroup_req_t leavegroup_req;
+    leavegroup_resp_t leavegroup_resp;
+    offsetcommit_req_t offsetcommit_req;
+    offsetcommit_resp_t offsetcommit_resp;
+    offsetfetch_req_t offsetfetch_req;
+    offsetfetch_resp_t offsetfetch_resp;
+    listgroups_req_t listgroups_req;
+    listgroups_resp_t listgroups_resp;
+    describegroups_req_t describegroups_req;
+    describegroups_resp_t describegroups_resp;
+    deletegroups_req_t deletegroups_req;
+    deletegroups_resp_t deletegroups_resp;
 } fz_msg_t;
 
 static bool fz_ready;
@@ -271,6 +337,13 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
         p_listoffsets_req_encode(kw, v, &req);
         break;
     }
+    case API_DELETE_RECORDS: {
+        deleterecords_req_partition_t p = {0, 5};
+        deleterecords_req_topic_t t = {name, 1, &p};
+        deleterecords_req_t req = {1, &t, 30000};
+        p_deleterecords_req_encode(kw, v, &req);
+        break;
+    }
     case API_CREATE_TOPICS: {
         createtopics_req_assignment_t a = {0, 3, brokers};
         createtopics_req_config_t c = {{"cleanup.policy", 14}, val};
@@ -342,6 +415,68 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
     case API_CONTROLLED_SHUTDOWN: {
         controlledshutdown_req_t req = {2, 100};
         p_controlledshutdown_req_encode(kw, v, &req);
+        break;
+    }
+    case API_FIND_COORDINATOR: {
+        findcoordinator_req_t req = {{"g", 1}, 0};
+        p_findcoordinator_req_encode(kw, v, &req);
+        break;
+    }
+    case API_JOIN_GROUP: {
+        joingroup_protocol_t p = {{"range", 5}, {(const uint8_t *)"m", 1}};
+        joingroup_req_t req = {{"g", 1}, 10000, 30000, {"", 0},
+                               {"i", 1}, {"consumer", 8}, 1, &p};
+        p_joingroup_req_encode(kw, v, &req);
+        break;
+    }
+    case API_SYNC_GROUP: {
+        syncgroup_assignment_t a = {{"m", 1}, {(const uint8_t *)"a", 1}};
+        syncgroup_req_t req = {{"g", 1}, 1, {"m", 1}, {NULL, -1},
+                               {"consumer", 8}, {"range", 5}, 1, &a};
+        p_syncgroup_req_encode(kw, v, &req);
+        break;
+    }
+    case API_HEARTBEAT: {
+        heartbeat_req_t req = {{"g", 1}, 1, {"m", 1}, {NULL, -1}};
+        p_heartbeat_req_encode(kw, v, &req);
+        break;
+    }
+    case API_LEAVE_GROUP: {
+        leavegroup_member_t m = {{"m", 1}, {NULL, -1}, 0};
+        leavegroup_req_t req = {{"g", 1}, {"m", 1}, 1, &m};
+        p_leavegroup_req_encode(kw, v, &req);
+        break;
+    }
+    case API_OFFSET_COMMIT: {
+        offsetcommit_req_partition_t p = {0, 42, 1, -1, {"md", 2}};
+        offsetcommit_req_topic_t t = {name, 1, &p};
+        offsetcommit_req_t req = {{"g", 1}, 1, {"m", 1}, {NULL, -1}, -1,
+                                  1, &t};
+        p_offsetcommit_req_encode(kw, v, &req);
+        break;
+    }
+    case API_OFFSET_FETCH: {
+        offsetfetch_req_topic_t t = {name, 3, brokers};
+        offsetfetch_req_t req = {{"g", 1}, 1, &t, false};
+        p_offsetfetch_req_encode(kw, v, &req);
+        break;
+    }
+    case API_LIST_GROUPS: {
+        kstr_t st = {"Stable", 6};
+        listgroups_req_t req = {1, &st};
+        p_listgroups_req_encode(kw, v, &req);
+        break;
+    }
+    case API_DESCRIBE_GROUPS: {
+        kstr_t g = {"g", 1};
+        describegroups_req_t req = {1, &g, true};
+        p_describegroups_req_encode(kw, v, &req);
+        break;
+    }
+    case API_DELETE_GROUPS: {
+        kstr_t g = {"g", 1};
+        deletegroups_req_t req = {1, &g};
+        p_deletegroups_req_encode(kw, v, &req);
         break;
     }
     default:

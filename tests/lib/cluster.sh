@@ -22,10 +22,20 @@
 #   SAMSA_TEST_KEEP=1         keep the temp dir (configs, logs, data).
 #   SAMSAD                    the daemon to run (default $top_builddir/samsad).
 #
+# Set by a scenario before starting anything (all optional; the defaults
+# are the loopback cluster):
+#   ZK_LISTEN_HOST            address ZooKeeper listens on (127.0.0.1)
+#   BROKER_HOST[ID]           address broker ID listens on and advertises
+#                             (127.0.0.1)
+#   BROKER_NETNS[ID]          network namespace broker ID runs in (`ip netns
+#                             exec`, which execs: the PID is samsad's)
+#   CLUSTER_EXIT_HOOKS        commands run by the exit trap after every
+#                             process is stopped (e.g. network teardown)
+#
 # Variables set for scenarios:
 #   bootstrap      comma-separated host:port list of the running brokers
-#   ZK_CONNECT     127.0.0.1:PORT/CHROOT as given to the brokers
-#   ZK_HOSTPORT    127.0.0.1:PORT
+#   ZK_CONNECT     HOST:PORT/CHROOT as given to the brokers
+#   ZK_HOSTPORT    HOST:PORT (HOST = ZK_LISTEN_HOST)
 #   CLUSTER_DIR    the temp dir
 #   PY             /usr/bin/python3 (the one with the Debian kafka modules)
 #
@@ -52,6 +62,9 @@ ZK_HOSTPORT=
 ZK_CONNECT=
 bootstrap=
 declare -A BROKER_PID=() BROKER_PORT=() BROKER_OVERRIDES=()
+declare -A BROKER_HOST=() BROKER_NETNS=()
+: "${ZK_LISTEN_HOST:=127.0.0.1}"
+CLUSTER_EXIT_HOOKS=()
 _cluster_external=0
 _cluster_failed_component=
 
@@ -154,14 +167,14 @@ free_port() {
     fail "no free port found"
 }
 
-# port_accepts PORT: a TCP connect to 127.0.0.1:PORT succeeds.
+# port_accepts PORT [HOST]: a TCP connect to HOST (127.0.0.1):PORT succeeds.
 port_accepts() {
-    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+    timeout 2 bash -c "exec 3<>/dev/tcp/${2:-127.0.0.1}/$1" 2>/dev/null
 }
 
-# four_letter PORT WORD: ZooKeeper four-letter-word command.
+# four_letter PORT WORD [HOST]: ZooKeeper four-letter-word command.
 four_letter() {
-    timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1; printf '%s' '$2' >&3; cat <&3" 2>/dev/null
+    timeout 3 bash -c "exec 3<>/dev/tcp/${3:-127.0.0.1}/$1; printf '%s' '$2' >&3; cat <&3" 2>/dev/null
 }
 
 # ---------------------------------------------------------------------------
@@ -184,6 +197,10 @@ _cluster_on_exit() {
         cluster_dump_logs
     fi
     cluster_stop
+    local hook
+    for hook in "${CLUSTER_EXIT_HOOKS[@]}"; do
+        eval "$hook"
+    done
     if [ -n "$CLUSTER_DIR" ] && [ -d "$CLUSTER_DIR" ]; then
         if [ "${SAMSA_TEST_KEEP:-0}" = 1 ]; then
             say "kept $CLUSTER_DIR"
@@ -267,7 +284,7 @@ initLimit=10
 syncLimit=5
 dataDir=$d/data
 clientPort=$ZK_PORT
-clientPortAddress=127.0.0.1
+clientPortAddress=$ZK_LISTEN_HOST
 maxClientCnxns=0
 admin.enableServer=false
 4lw.commands.whitelist=ruok,srvr,mntr
@@ -285,8 +302,8 @@ EOF
             _cluster_failed_component=zk
             fail "zookeeper exited during startup"
         fi
-        if [ "$(four_letter "$ZK_PORT" ruok)" = imok ]; then
-            ZK_HOSTPORT=127.0.0.1:$ZK_PORT
+        if [ "$(four_letter "$ZK_PORT" ruok "$ZK_LISTEN_HOST")" = imok ]; then
+            ZK_HOSTPORT=$ZK_LISTEN_HOST:$ZK_PORT
             ZK_CONNECT=$ZK_HOSTPORT$ZK_CHROOT
             say "zookeeper up: pid $ZK_PID port $ZK_PORT"
             return 0
@@ -306,13 +323,13 @@ zkq() {
 # brokers
 
 _broker_write_config() {
-    local id=$1 d=$CLUSTER_DIR/broker-$1
+    local id=$1 d=$CLUSTER_DIR/broker-$1 host=${BROKER_HOST[$1]:-127.0.0.1}
     mkdir -p "$d/data"
     cat >"$d/server.properties" <<EOF
 # written by tests/lib/cluster.sh
 broker.id=$id
-listeners=PLAINTEXT://127.0.0.1:${BROKER_PORT[$id]}
-advertised.listeners=PLAINTEXT://127.0.0.1:${BROKER_PORT[$id]}
+listeners=PLAINTEXT://$host:${BROKER_PORT[$id]}
+advertised.listeners=PLAINTEXT://$host:${BROKER_PORT[$id]}
 log.dirs=$d/data
 zookeeper.connect=$ZK_CONNECT
 zookeeper.session.timeout.ms=6000
@@ -325,7 +342,7 @@ EOF
 _update_bootstrap() {
     local id list=
     for id in $(printf '%s\n' "${!BROKER_PORT[@]}" | sort -n); do
-        list=${list:+$list,}127.0.0.1:${BROKER_PORT[$id]}
+        list=${list:+$list,}${BROKER_HOST[$id]:-127.0.0.1}:${BROKER_PORT[$id]}
     done
     bootstrap=$list
 }
@@ -351,7 +368,8 @@ broker_start() {
 }
 
 _broker_launch() {
-    local id=$1 d=$CLUSTER_DIR/broker-$1 args=() kv old_owner
+    local id=$1 d=$CLUSTER_DIR/broker-$1 args=() kv old_owner pre=()
+    [ -n "${BROKER_NETNS[$id]:-}" ] && pre=(ip netns exec "${BROKER_NETNS[$id]}")
     while IFS= read -r kv; do
         [ -n "$kv" ] && args+=(--override "$kv")
     done <<<"${BROKER_OVERRIDES[$id]:-}"
@@ -359,7 +377,7 @@ _broker_launch() {
     {
         echo "==== $(date '+%F %T') start: $SAMSAD $d/server.properties ${args[*]}"
     } >>"$CLUSTER_DIR/broker-$id.log"
-    "$SAMSAD" "$d/server.properties" "${args[@]}" \
+    "${pre[@]}" "$SAMSAD" "$d/server.properties" "${args[@]}" \
         >>"$CLUSTER_DIR/broker-$id.log" 2>&1 </dev/null &
     BROKER_PID[$id]=$!
     _update_bootstrap
@@ -370,6 +388,7 @@ _broker_launch() {
 # /brokers/ids/ID with an ephemeralOwner other than OLD_OWNER.
 broker_wait_ready() {
     local id=$1 old=${2:-none} pid=${BROKER_PID[$1]} port=${BROKER_PORT[$1]}
+    local host=${BROKER_HOST[$1]:-127.0.0.1}
     local deadline=$((SECONDS + SAMSA_TEST_START_TIMEOUT)) listening=0
     while [ $SECONDS -lt $deadline ]; do
         if ! kill -0 "$pid" 2>/dev/null; then
@@ -378,7 +397,7 @@ broker_wait_ready() {
             _cluster_failed_component=broker-$id
             fail "broker $id (pid $pid) exited with status $st during startup"
         fi
-        if [ $listening = 0 ] && port_accepts "$port"; then
+        if [ $listening = 0 ] && port_accepts "$port" "$host"; then
             listening=1
         fi
         if [ $listening = 1 ]; then

@@ -3,7 +3,7 @@
  * replica manager's rules (high watermark, truncation, roles, acks=all)
  * and the follower append of the partition log (plog I9), with the
  * OffsetForLeaderEpoch codec. Tests name the invariant they check
- * (replmgr.c R1-R8, plog.c I9).
+ * (replmgr.c R1-R10, plog.c I9), and the AlterIsr codec.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,8 @@
 #include "samsa/epoch_cache.h"
 #include "samsa/err.h"
 #include "samsa/kerr.h"
+#include "samsa/kapi.h"
+#include "samsa/p_alterisr.h"
 #include "samsa/p_offsetforleaderepoch.h"
 #include "samsa/plog.h"
 #include "samsa/replmgr.h"
@@ -439,6 +441,160 @@ test_offset_for_leader_epoch_codec_round_trips(void)
     }
 }
 
+/* ---- ISR changes through AlterIsr (R9, R10) ---- */
+
+static bool
+isr_is(const int32_t *got, int32_t n, const int32_t *want, int32_t nwant)
+{
+    return n == nwant && memcmp(got, want, sizeof(*got) * n) == 0;
+}
+
+static void
+test_isr_shrink_proposes_dropping_a_follower_lagging_too_long_R9(void)
+{
+    int32_t isr[3] = {1, 2, 3}, out[8], n;
+    replmgr_follower_state_t fol[2] = {{2, 10, 1000, -1, 0},
+                                       {3, 5, 1000, -1, 0}};
+    static const int32_t want[2] = {1, 2};
+
+    /* 3 is behind but caught up 3000 ms ago: not past the lag yet */
+    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 4000,
+                                        3000, out, &n));
+    CU_ASSERT_TRUE(isr_is(out, n, isr, 3));
+    /* one more ms: 3 goes; 2 is at our LEO, so it stays however long */
+    CU_ASSERT_TRUE(replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 4001,
+                                       3000, out, &n));
+    CU_ASSERT_TRUE(isr_is(out, n, want, 2));
+    /* the leader never drops itself, even alone */
+    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 1, NULL, 0, 10, 10, 0,
+                                        999999, 3000, out, &n));
+    CU_ASSERT_TRUE(n == 1 && out[0] == 1);
+    /* a follower that never fetched this epoch leaves after the lag */
+    fol[0].leo = -1;
+    fol[1].last_caught_up_ms = 9000;
+    CU_ASSERT_TRUE(replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 9000,
+                                       3000, out, &n));
+    CU_ASSERT_TRUE(n == 2 && out[0] == 1 && out[1] == 3);
+}
+
+static void
+test_isr_expand_proposes_a_follower_caught_up_in_this_epoch_R9(void)
+{
+    int32_t isr[2] = {1, 2}, out[8], n;
+    replmgr_follower_state_t fol[2] = {{2, 20, 0, -1, 0}, {3, 7, 0, -1, 0}};
+    static const int32_t want[3] = {1, 2, 3};
+
+    /* 3 below the high watermark: stays out */
+    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 5, 0,
+                                        3000, out, &n));
+    CU_ASSERT_TRUE(isr_is(out, n, isr, 2));
+    /* at the high watermark, past the epoch start: joins */
+    fol[1].leo = 8;
+    CU_ASSERT_TRUE(replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 5, 0, 3000,
+                                       out, &n));
+    CU_ASSERT_TRUE(isr_is(out, n, want, 3));
+    /* at the high watermark but before this epoch's start: not yet */
+    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 12, 0,
+                                        3000, out, &n));
+    /* never fetched in this epoch */
+    fol[1].leo = -1;
+    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 2, fol, 2, 20, 0, 0, 0,
+                                        3000, out, &n));
+}
+
+static void
+test_maximal_isr_counts_additions_at_once_and_removals_when_committed_R10(
+    void)
+{
+    int32_t cur[3] = {1, 2, 3}, shrink[2] = {1, 2}, out[8], n;
+    int32_t two[2] = {1, 2}, expand[3] = {1, 2, 3};
+    int64_t leos[3] = {0, 50, 30};
+
+    /* a shrink in flight: the maximal ISR is still the current one, so
+     * the lagging 3 still holds the high watermark */
+    n = replmgr_maximal_isr(cur, 3, shrink, 2, out);
+    CU_ASSERT_TRUE(isr_is(out, n, cur, 3));
+    CU_ASSERT_EQUAL(replmgr_compute_hw(1, 50, 10, out, leos, n), 30);
+    /* once committed (ISR {1, 2}), the high watermark moves */
+    CU_ASSERT_EQUAL(replmgr_compute_hw(1, 50, 30, shrink, leos, 2), 50);
+    /* an expansion in flight counts at once */
+    n = replmgr_maximal_isr(two, 2, expand, 3, out);
+    CU_ASSERT_TRUE(isr_is(out, n, expand, 3));
+    /* nothing in flight */
+    n = replmgr_maximal_isr(two, 2, NULL, 0, out);
+    CU_ASSERT_TRUE(isr_is(out, n, two, 2));
+}
+
+static void
+test_alter_isr_codec_round_trips_and_rejects_truncation(void)
+{
+    int32_t isr[2] = {1, 3}, risr[3] = {1, 2, 3};
+    alterisr_req_partition_t rp = {7, 12, 2, isr, 41};
+    alterisr_req_topic_t rt = {{"orders", 6}, 1, &rp};
+    alterisr_req_t req = {5, 0x500000001LL, 1, &rt}, dreq;
+    alterisr_resp_partition_t sp[2] = {{7, 0, 5, 12, 3, risr, 42},
+                                       {8, KERR_INVALID_UPDATE_VERSION, -1,
+                                        -1, 0, NULL, -1}};
+    alterisr_resp_topic_t st = {{"orders", 6}, 2, sp};
+    alterisr_resp_t resp = {0, 0, 1, &st}, dresp;
+    buf_t flat = BUF_INIT;
+    kwrite_t kw;
+    kread_t kr;
+    arena_t ar;
+
+    arena_init(&ar);
+    kwrite_init(&kw);
+    p_alterisr_req_encode(&kw, 0, &req);
+    CU_ASSERT_EQUAL_FATAL(kwrite_flatten(&kw, &flat), 0);
+    kwrite_fini(&kw);
+    kread_init(&kr, flat.data, flat.len);
+    CU_ASSERT_EQUAL_FATAL(p_alterisr_req_decode(&kr, 0, &ar, &dreq), 0);
+    CU_ASSERT_EQUAL(kread_left(&kr), 0);
+    CU_ASSERT_EQUAL(dreq.broker_id, 5);
+    CU_ASSERT_EQUAL(dreq.broker_epoch, 0x500000001LL);
+    CU_ASSERT_EQUAL_FATAL(dreq.ntopics, 1);
+    CU_ASSERT_EQUAL(dreq.topics[0].name.len, 6);
+    CU_ASSERT_EQUAL_FATAL(dreq.topics[0].npartitions, 1);
+    CU_ASSERT_EQUAL(dreq.topics[0].partitions[0].partition_index, 7);
+    CU_ASSERT_EQUAL(dreq.topics[0].partitions[0].leader_epoch, 12);
+    CU_ASSERT_EQUAL_FATAL(dreq.topics[0].partitions[0].nnew_isr, 2);
+    CU_ASSERT_EQUAL(dreq.topics[0].partitions[0].new_isr[1], 3);
+    CU_ASSERT_EQUAL(dreq.topics[0].partitions[0].current_isr_version, 41);
+    for (size_t len = 0; len < flat.len; len++) {
+        kread_init(&kr, flat.data, len);
+        CU_ASSERT_EQUAL(p_alterisr_req_decode(&kr, 0, &ar, &dreq), ERR_PROTO);
+    }
+    kread_init(&kr, flat.data, flat.len);
+    CU_ASSERT_EQUAL(p_alterisr_req_decode(&kr, 1, &ar, &dreq), ERR_PROTO);
+
+    buf_reset(&flat);
+    kwrite_init(&kw);
+    p_alterisr_resp_encode(&kw, 0, &resp);
+    CU_ASSERT_EQUAL_FATAL(kwrite_flatten(&kw, &flat), 0);
+    kwrite_fini(&kw);
+    kread_init(&kr, flat.data, flat.len);
+    CU_ASSERT_EQUAL_FATAL(p_alterisr_resp_decode(&kr, 0, &ar, &dresp), 0);
+    CU_ASSERT_EQUAL(kread_left(&kr), 0);
+    CU_ASSERT_EQUAL_FATAL(dresp.ntopics, 1);
+    CU_ASSERT_EQUAL_FATAL(dresp.topics[0].npartitions, 2);
+    CU_ASSERT_EQUAL(dresp.topics[0].partitions[0].leader_id, 5);
+    CU_ASSERT_EQUAL_FATAL(dresp.topics[0].partitions[0].nisr, 3);
+    CU_ASSERT_EQUAL(dresp.topics[0].partitions[0].isr[2], 3);
+    CU_ASSERT_EQUAL(dresp.topics[0].partitions[0].current_isr_version, 42);
+    CU_ASSERT_EQUAL(dresp.topics[0].partitions[1].error_code,
+                    KERR_INVALID_UPDATE_VERSION);
+    CU_ASSERT_EQUAL(dresp.topics[0].partitions[1].nisr, 0);
+    for (size_t len = 0; len < flat.len; len++) {
+        kread_init(&kr, flat.data, len);
+        CU_ASSERT_EQUAL(p_alterisr_resp_decode(&kr, 0, &ar, &dresp),
+                        ERR_PROTO);
+    }
+    /* flexible v0, as in Kafka 2.8 */
+    CU_ASSERT_TRUE(kapi_flexible(API_ALTER_ISR, 0));
+    buf_fini(&flat);
+    arena_fini(&ar);
+}
+
 void
 suite_replica(void)
 {
@@ -453,4 +609,9 @@ suite_replica(void)
     UNIT_TEST(s, test_plog_append_replica_keeps_offsets_I9);
     UNIT_TEST(s, test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5);
     UNIT_TEST(s, test_offset_for_leader_epoch_codec_round_trips);
+    UNIT_TEST(s, test_isr_shrink_proposes_dropping_a_follower_lagging_too_long_R9);
+    UNIT_TEST(s, test_isr_expand_proposes_a_follower_caught_up_in_this_epoch_R9);
+    UNIT_TEST(s,
+              test_maximal_isr_counts_additions_at_once_and_removals_when_committed_R10);
+    UNIT_TEST(s, test_alter_isr_codec_round_trips_and_rejects_truncation);
 }
