@@ -5,7 +5,7 @@
 # Starts ZooKeeper and 3 samsad brokers (tests/lib/cluster.sh: free loopback
 # ports, temp dir, everything stopped by PID from the exit trap).  For each
 # step in CF_STEPS (partition totals, default "1000 10000"): creates topics of
-# CF_PARTS_PER_TOPIC (100) partitions, replication factor CF_RF (2), with
+# CF_PARTS_PER_TOPIC (100) partitions, replication factor CF_RF (1), with
 # `samsa topics --create` until the cluster holds that many partitions, waits
 # until every partition has a leader, then kill -9s the controller (by PID)
 # and measures from the kill:
@@ -30,7 +30,7 @@
 # Environment:
 #   CF_STEPS            partition totals ("1000 10000")
 #   CF_PARTS_PER_TOPIC  partitions per topic (100)
-#   CF_RF               replication factor (2)
+#   CF_RF               replication factor (1; 2 moves the dead controller's leaderships)
 #   CF_SESSION_MS       zookeeper.session.timeout.ms (6000)
 #   CF_WAIT             bound for each wait, s (300)
 #   BENCH_TIMEOUT       bound for the whole script, s (2400)
@@ -46,7 +46,7 @@ build=${1:-./build}
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "no build dir ${1:-./build}" >&2; exit 2; }
 steps=${CF_STEPS:-1000 10000}
 ppt=${CF_PARTS_PER_TOPIC:-100}
-rf=${CF_RF:-2}
+rf=${CF_RF:-1}
 st=${CF_SESSION_MS:-6000}
 wmax=${CF_WAIT:-300}
 wire="/usr/bin/python3 $here/bench_wire.py"

@@ -16,7 +16,7 @@
 #
 # Usage: bench/replication_ratio.sh [BUILD_DIR]          (default ./build)
 # Environment:
-#   RR_MSGS        messages per run (2000000)
+#   RR_MSGS        messages per run (10000000)
 #   RR_PARTITIONS  partitions per topic (4)
 #   RR_REPEAT      runs of each (3)
 #   BENCH_TIMEOUT  bound for the whole script, s (1500)
@@ -30,7 +30,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-./build}
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "no build dir ${1:-./build}" >&2; exit 2; }
-n=${RR_MSGS:-2000000}
+n=${RR_MSGS:-10000000}
 parts=${RR_PARTITIONS:-4}
 repeat=${RR_REPEAT:-3}
 bench=$build/bench/bench_kafka

@@ -41,42 +41,6 @@ import samsa_it as it  # noqa: E402
 
 # ------------------------------------------------------------ metadata / ZK
 
-def metadata_of(addr, timeout=5):
-    """Metadata v1 (all topics) from exactly the broker at @addr."""
-    host, port = addr.rsplit(":", 1)
-    c = kwire.Conn(host, port, timeout=timeout)
-    try:
-        c.send(kwire.metadata_request(7, None, version=1))
-        _, body = c.recv_frame(timeout=timeout)
-    finally:
-        c.close()
-    r = kwire.Reader(body)
-    brokers = {}
-    for _ in range(r.i32()):
-        bid = r.i32()
-        bhost = r.string()
-        bport = r.i32()
-        r.string()  # rack
-        brokers[bid] = "%s:%d" % (bhost, bport)
-    controller = r.i32()
-    topics = {}
-    for _ in range(r.i32()):
-        terr = r.i16()
-        name = r.string()
-        r.i8()  # is_internal
-        parts = {}
-        for _ in range(r.i32()):
-            perr = r.i16()
-            p = r.i32()
-            leader = r.i32()
-            replicas = [r.i32() for _ in range(r.i32())]
-            isr = [r.i32() for _ in range(r.i32())]
-            parts[p] = {"err": perr, "leader": leader, "replicas": replicas,
-                        "isr": isr}
-        topics[name] = {"err": terr, "partitions": parts}
-    return {"brokers": brokers, "controller": controller, "topics": topics}
-
-
 def zk_client(connect):
     import logging
     import warnings
@@ -183,7 +147,7 @@ def cmd_healthy(zkc, addrs, topic, nparts, timeout):
                 if why is None:
                     stage = "metadata"
                     for bid, a in sorted(want.items()):
-                        why = disagreement(bid, a, metadata_of(a), zv, topic,
+                        why = disagreement(bid, a, kwire.metadata_of(a), zv, topic,
                                            want)
                         if why:
                             break
@@ -221,7 +185,7 @@ def cmd_leader(addrs, topic, part):
     last = None
     for a in parse_addrs(addrs).values():
         try:
-            md = metadata_of(a, timeout=3)
+            md = kwire.metadata_of(a, timeout=3)
             print(md["topics"][topic]["partitions"][part]["leader"])
             return 0
         except Exception as e:

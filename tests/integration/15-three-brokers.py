@@ -32,42 +32,6 @@ T_GROW = "three-grow"
 T_DEL = "three-del"
 
 
-def metadata_of(addr):
-    """Metadata v1 from exactly the broker at @addr."""
-    host, port = addr.rsplit(":", 1)
-    c = kwire.Conn(host, port, timeout=5)
-    try:
-        c.send(kwire.metadata_request(7, None, version=1))
-        corr, body = c.recv_frame(timeout=5)
-    finally:
-        c.close()
-    r = kwire.Reader(body)
-    brokers = {}
-    for _ in range(r.i32()):
-        bid = r.i32()
-        bhost = r.string()
-        bport = r.i32()
-        r.string()  # rack
-        brokers[bid] = "%s:%d" % (bhost, bport)
-    controller = r.i32()
-    topics = {}
-    for _ in range(r.i32()):
-        terr = r.i16()
-        name = r.string()
-        r.i8()  # is_internal
-        parts = {}
-        for _ in range(r.i32()):
-            perr = r.i16()
-            p = r.i32()
-            leader = r.i32()
-            replicas = [r.i32() for _ in range(r.i32())]
-            isr = [r.i32() for _ in range(r.i32())]
-            parts[p] = {"err": perr, "leader": leader, "replicas": replicas,
-                        "isr": isr}
-        topics[name] = {"err": terr, "partitions": parts}
-    return {"brokers": brokers, "controller": controller, "topics": topics}
-
-
 def zk_view(zk):
     """What ZooKeeper says: brokers, controller, topics."""
     ids = sorted(int(i) for i in zk.get_children("/brokers/ids"))
@@ -141,7 +105,7 @@ def cmd_agree(zk, args):
         try:
             zv = zk_view(zk)
             for a in addrs:
-                why = disagreement(a, metadata_of(a), zv, dead)
+                why = disagreement(a, kwire.metadata_of(a), zv, dead)
                 if why:
                     break
         except Exception as e:
@@ -193,7 +157,7 @@ def cmd_create(zk, args):
     # the UpdateMetadata that follows, as in Kafka: a bounded wait.
     deadline = time.time() + 15
     while True:
-        md = metadata_of(addr)
+        md = kwire.metadata_of(addr)
         n = len(md["topics"].get(T_GROW, {"partitions": {}})["partitions"])
         if n == 3 or time.time() >= deadline:
             break
@@ -211,7 +175,7 @@ def cmd_create(zk, args):
     # other brokers with the next UpdateMetadata (bounded wait; the agree
     # step then checks ZooKeeper).
     deadline = time.time() + 15
-    while T_DEL in metadata_of(addr)["topics"]:
+    while T_DEL in kwire.metadata_of(addr)["topics"]:
         if time.time() >= deadline:
             it.fail("%s still in %s's metadata 15s after DeleteTopics"
                     % (T_DEL, addr))
@@ -225,7 +189,7 @@ def cmd_produce_consume(zk, args):
     from confluent_kafka import Producer
     bootstrap, topic = args[0], args[1]
     addr = bootstrap.split(",")[0]
-    md = metadata_of(addr)
+    md = kwire.metadata_of(addr)
     parts = md["topics"][topic]["partitions"]
     leaders = {p: st["leader"] for p, st in parts.items()}
     it.say("%s leaders: %s" % (topic, leaders))

@@ -301,3 +301,41 @@ class Conn:
             self.s.close()
         except OSError:
             pass
+
+
+def metadata_of(addr, timeout=5):
+    """Metadata v1 (all topics) from exactly the broker at @addr: brokers,
+    controller, and per topic its error and partitions (leader, replicas,
+    isr)."""
+    host, port = addr.rsplit(":", 1)
+    c = Conn(host, port, timeout=timeout)
+    try:
+        c.send(metadata_request(7, None, version=1))
+        _, body = c.recv_frame(timeout=timeout)
+    finally:
+        c.close()
+    r = Reader(body)
+    brokers = {}
+    for _ in range(r.i32()):
+        bid = r.i32()
+        bhost = r.string()
+        bport = r.i32()
+        r.string()  # rack
+        brokers[bid] = "%s:%d" % (bhost, bport)
+    controller = r.i32()
+    topics = {}
+    for _ in range(r.i32()):
+        terr = r.i16()
+        name = r.string()
+        r.i8()  # is_internal
+        parts = {}
+        for _ in range(r.i32()):
+            perr = r.i16()
+            p = r.i32()
+            leader = r.i32()
+            replicas = [r.i32() for _ in range(r.i32())]
+            isr = [r.i32() for _ in range(r.i32())]
+            parts[p] = {"err": perr, "leader": leader, "replicas": replicas,
+                        "isr": isr}
+        topics[name] = {"err": terr, "partitions": parts}
+    return {"brokers": brokers, "controller": controller, "topics": topics}
