@@ -16,12 +16,14 @@
  * marker), so a restart skips recovery. The controller stops before the
  * IO loops because its completions post replies to them.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -57,6 +59,23 @@ usage(FILE *out)
             "(repeatable)\n"
             "  -V, --version             print the version and exit\n"
             "  -h, --help                print this help and exit\n");
+}
+
+/*
+ * Every partition keeps its active segment's log and index files open (3
+ * descriptors, more while old segments are read): a broker with thousands
+ * of partitions needs the whole hard limit, not the usual soft 1024.
+ */
+static void
+raise_nofile_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        say_warn("cannot raise the open-file limit: %s", strerror(errno));
 }
 
 static int
@@ -130,6 +149,7 @@ main(int argc, char **argv)
     }
     free(overrides);
     say_set_level(say_parse_level(conf.log_level));
+    raise_nofile_limit();
 
     /* every thread inherits this mask; only main waits for the signals */
     sigemptyset(&sigs);

@@ -460,6 +460,10 @@ replmgr_become(replmgr_t *rm, const ctl_partition_state_t *ps, plog_t *plog)
     rp->isr_inflight = false;
     rp->isr_seq++;
     rp->isr_retry_at_ms = 0;
+    /* a new leader or epoch: fetch at once, not after the backoff earned
+     * from the old leader (that backoff cost a second per failover) */
+    if (!same)
+        rp->retry_at_ms = 0;
     rp->stopped = false;
     free(rp->isr);
     free(rp->replicas);
