@@ -40,5 +40,10 @@ while read -r tag group topic; do
 done <"$out"
 [ $n -ge 5 ] || fail "only $n groups reported"
 say "offsets of $n groups are plain decimals under /consumers"
+"$PY" "$top_srcdir/tests/lib/zk_validate.py" "$ZK_CONNECT"
+case $? in
+0 | 77) ;;
+*) fail "the tree with groups does not validate against zk-schema/" ;;
+esac
 check_brokers_alive
 say PASS
