@@ -333,6 +333,7 @@ int cmd_configs(int argc, char **argv);
 int cmd_producer_perf_test(int argc, char **argv);
 int cmd_consumer_perf_test(int argc, char **argv);
 int cmd_delete_records(int argc, char **argv);
+int cmd_consumer_groups(int argc, char **argv);
 
 /* a NUL-terminated copy of a view in @ar; NULL for a null string */
 char *tool_kstr(arena_t *ar, kstr_t s);

@@ -38,6 +38,8 @@ static const tool_cmd_t commands[] = {
      "measure how fast a topic can be read"},
     {"delete-records", cmd_delete_records,
      "delete the records of partitions below an offset"},
+    {"consumer-groups", cmd_consumer_groups,
+     "list, describe, reset the offsets of and delete consumer groups"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
