@@ -6,6 +6,12 @@
  * ms/minutes/hours precedence of log.roll.* and log.retention.*).
  * The table in bconf.c is the one list of keys: --help, samsad.conf(5) and
  * its consistency test come from it. Read-only after startup.
+ *
+ * Dynamic broker configs (KIP-226): a few keys (bconf_dynamic_key) may be
+ * set in ZooKeeper at /config/brokers/<default> (cluster-wide) and
+ * /config/brokers/<id> (this broker, wins). bconf_dynamic_new() makes a new
+ * immutable bconf_t with them applied over the file's values; the broker
+ * swaps it in atomically, so readers never see a half-updated struct.
  */
 #ifndef SAMSA_BCONF_H
 #define SAMSA_BCONF_H
@@ -35,6 +41,9 @@ typedef struct bconf {
     bool auto_create_topics_enable;
     bool delete_topic_enable;
     bool unclean_leader_election_enable;
+    bool auto_leader_rebalance_enable;
+    int64_t leader_imbalance_check_interval_seconds;
+    int32_t leader_imbalance_per_broker_percentage;
     int32_t message_max_bytes;
     int32_t socket_request_max_bytes;
     int64_t log_segment_bytes;
@@ -73,7 +82,16 @@ typedef struct bconf {
     int64_t roll_ms;           /* effective log.roll */
     int64_t retention_ms;      /* effective log.retention; -1 unlimited */
     int64_t flush_ms;          /* effective log.flush.interval.ms */
+
+    /* dynamic overrides applied (bconf_dynamic_new); 0/NULL otherwise */
+    int32_t ndynamic;
+    char **dynamic_keys;
+    int8_t *dynamic_sources;   /* BCONF_SOURCE_DYNAMIC_* */
 } bconf_t;
+
+/* Kafka's ConfigSource numbers of the two dynamic broker levels */
+#define BCONF_SOURCE_DYNAMIC_BROKER 2
+#define BCONF_SOURCE_DYNAMIC_DEFAULT 3
 
 extern const conf_key_t bconf_keys[];
 extern const size_t bconf_nkeys;
@@ -85,5 +103,29 @@ extern const size_t bconf_nkeys;
 int bconf_load(bconf_t *conf, const char *path, char *const *overrides,
                int noverrides, char *errbuf, size_t errlen);
 void bconf_free(bconf_t *conf);
+
+/* true when @name may be changed at runtime (the dynamic subset) */
+bool bconf_dynamic_key(const char *name);
+/*
+ * Checks a dynamic broker config: the key is in the dynamic subset and
+ * the value parses within the key's bounds. false with a message in @err
+ * (*@not_dynamic set when the key is known but not updatable at runtime,
+ * or unknown). Any thread.
+ */
+bool bconf_dynamic_valid(const char *name, const char *value,
+                         bool *not_dynamic, char *err, size_t errlen);
+/*
+ * A new configuration: @base with the cluster-wide defaults (@dkeys/@dvals)
+ * and then this broker's own (@bkeys/@bvals) applied; entries that fail
+ * bconf_dynamic_valid are skipped with a warning. Shallow: the strings are
+ * @base's, which must outlive the result. Free with bconf_dynamic_free.
+ */
+bconf_t *bconf_dynamic_new(const bconf_t *base, int nd,
+                           const char *const *dkeys, const char *const *dvals,
+                           int nb, const char *const *bkeys,
+                           const char *const *bvals);
+void bconf_dynamic_free(bconf_t *conf);
+/* the source of @name's value: BCONF_SOURCE_DYNAMIC_*, or 0 (static) */
+int8_t bconf_dynamic_source(const bconf_t *conf, const char *name);
 
 #endif

@@ -68,6 +68,13 @@ void broker_on_leader_and_isr(const ctl_partition_state_t *parts, int n,
 void broker_on_stop_replica(const char *topic, int32_t partition, bool del,
                             void *ud);
 void broker_on_metadata(mc_snapshot_t *snap, void *ud);
+/* the dynamic broker configs changed (or were read at startup): the
+ * effective configuration is rebuilt over samsad.conf, swapped in, and the
+ * open logs take the new topic defaults */
+void broker_on_broker_config(const char *const *dkeys,
+                             const char *const *dvals, int nd,
+                             const char *const *bkeys,
+                             const char *const *bvals, int nb, void *ud);
 
 /* the topic-level config check handed to the controller (CreateTopics) */
 bool broker_topic_config_valid(const char *key, const char *value, char *err,

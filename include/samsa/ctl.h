@@ -50,6 +50,11 @@ typedef struct ctl_config {
      * may be NULL (everything accepted); called on the ctl thread */
     bool (*topic_config_valid)(const char *key, const char *value, char *err,
                                size_t errlen);
+    /* automatic preferred leader election (Kafka's
+     * auto.leader.rebalance.enable and leader.imbalance.*) */
+    bool auto_leader_rebalance_enable;
+    int32_t leader_imbalance_check_interval_s;  /* <= 0: 300 */
+    int32_t leader_imbalance_per_broker_percentage;
 } ctl_config_t;
 
 /* one partition of a LeaderAndIsr request (Kafka's LeaderAndIsrPartitionState) */
@@ -78,6 +83,13 @@ typedef struct ctl_hooks {
     /* a full metadata snapshot; ownership of @snap passes to the hook */
     void (*on_metadata)(mc_snapshot_t *snap, void *ud);
     void *ud;
+    /* the dynamic broker configs: /config/brokers/<default> (@dkeys) and
+     * /config/brokers/<own id> (@bkeys), read at ctl_start (on the calling
+     * thread) and again after each change notification; may be NULL */
+    void (*on_broker_config)(const char *const *dkeys,
+                             const char *const *dvals, int nd,
+                             const char *const *bkeys,
+                             const char *const *bvals, int nb, void *ud);
 } ctl_hooks_t;
 
 /*
@@ -209,6 +221,33 @@ void ctl_recv_controlled_shutdown(ctl_t *ctl, int32_t broker_id,
                                   int64_t broker_epoch, ctl_shutdown_fn done,
                                   void *ud);
 
+/*
+ * ElectLeaders (KIP-183, KIP-460) received by this broker, for its
+ * controller role. Any thread; inputs are copied. @type 0 (preferred)
+ * moves leadership to the first replica of the assignment when it is live
+ * and in the ISR; 1 (unclean) elects a leader for partitions without a
+ * live one: an ISR replica if one is live, else any live replica (data
+ * may be lost). @n < 0 (@tps NULL) means every partition; then partitions
+ * that need no election are left out of the results. @done is called
+ * once on the ctl thread (or on the thread calling ctl_stop) with a
+ * top-level error (NOT_CONTROLLER) or one result per partition
+ * (ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
+ * ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION,
+ * REQUEST_TIMED_OUT), after the state znodes are written.
+ */
+typedef struct ctl_elect_result {
+    const char *topic;
+    int32_t partition;
+    int16_t error_code;
+} ctl_elect_result_t;
+
+typedef void (*ctl_elect_fn)(int16_t error_code,
+                             const ctl_elect_result_t *results, int n,
+                             void *ud);
+
+void ctl_elect_leaders(ctl_t *ctl, int8_t type, const ctl_tp_t *tps, int n,
+                       int32_t timeout_ms, ctl_elect_fn done, void *ud);
+
 /* this broker's epoch (the czxid of its registration); any thread */
 int64_t ctl_broker_epoch(ctl_t *ctl);
 
@@ -251,5 +290,37 @@ void ctl_delete_topics(ctl_t *ctl, const char *const *names, int n,
 void ctl_create_partitions(ctl_t *ctl, const char *const *names,
                            const int32_t *counts, int n, bool validate_only,
                            int32_t timeout_ms, ctl_done_fn done, void *ud);
+
+/*
+ * AlterConfigs / IncrementalAlterConfigs (Kafka 2.8 AdminZkClient
+ * .changeConfigs), any broker, any thread; inputs are copied. Each
+ * resource's config node (/config/topics/<t>, /config/brokers/<id> or
+ * /config/brokers/<default> for an empty name) is read, the change applied
+ * (!incremental: the given set replaces the whole node; incremental: each
+ * op is SET, DELETE, APPEND or SUBTRACT, KIP-339) and written together
+ * with a sequential /config/changes/config_change_ notification in one
+ * multi, conditional on the version read (retried when it moved) and, for
+ * a topic, on /brokers/topics/<t> existing (UNKNOWN_TOPIC_OR_PARTITION).
+ * Topic values are checked with ctl_config_t.topic_config_valid
+ * (INVALID_CONFIG); broker values must be checked by the caller. @done
+ * gets one result per resource (name = the resource name), once, on the
+ * ctl thread (or the thread calling ctl_stop).
+ */
+typedef struct ctl_config_op {
+    const char *name;
+    int8_t op;                  /* 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT */
+    const char *value;          /* NULL for DELETE */
+} ctl_config_op_t;
+
+typedef struct ctl_config_alter {
+    int8_t resource_type;       /* 2 topic, 4 broker */
+    const char *name;           /* topic; broker id; "" = <default> */
+    bool incremental;
+    int32_t nops;
+    const ctl_config_op_t *ops;
+} ctl_config_alter_t;
+
+void ctl_alter_configs(ctl_t *ctl, const ctl_config_alter_t *res, int n,
+                       ctl_done_fn done, void *ud);
 
 #endif

@@ -58,6 +58,8 @@ const char *tconf_broker_value(const bconf_t *conf, const char *broker_key,
 /* Kafka's ConfigSource, as DescribeConfigs v1+ and CreateTopics v5+ say */
 enum {
     TCONF_SOURCE_DYNAMIC_TOPIC = 1,
+    TCONF_SOURCE_DYNAMIC_BROKER = 2,
+    TCONF_SOURCE_DYNAMIC_DEFAULT = 3,
     TCONF_SOURCE_STATIC_BROKER = 4,
     TCONF_SOURCE_DEFAULT = 5,
 };

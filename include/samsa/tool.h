@@ -328,6 +328,7 @@ int cmd_console_consumer(int argc, char **argv);
 int cmd_get_offsets(int argc, char **argv);
 int cmd_broker_api_versions(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
+int cmd_leader_election(int argc, char **argv);
 int cmd_dump_log(int argc, char **argv);
 int cmd_configs(int argc, char **argv);
 int cmd_producer_perf_test(int argc, char **argv);

@@ -31,11 +31,14 @@
 #define ZKNODE_CONTROLLER "/controller"
 #define ZKNODE_CONTROLLER_EPOCH "/controller_epoch"
 #define ZKNODE_CONFIG_TOPICS "/config/topics"
+#define ZKNODE_CONFIG_BROKERS "/config/brokers"
 #define ZKNODE_CONFIG_CHANGES "/config/changes"
 #define ZKNODE_CONFIG_CHANGE_PREFIX "/config/changes/config_change_"
 #define ZKNODE_DELETE_TOPICS "/admin/delete_topics"
 #define ZKNODE_ISR_CHANGE "/isr_change_notification"
 #define ZKNODE_ISR_CHANGE_PREFIX "/isr_change_notification/isr_change_"
+#define ZKNODE_PREFERRED_ELECTION "/admin/preferred_replica_election"
+#define ZKNODE_REASSIGN_PARTITIONS "/admin/reassign_partitions"
 
 /* ---- UUIDs (cluster id, topic id): 16 bytes <-> 22 chars base64url ---- */
 /* a random version-4 UUID that does not encode with a leading '-' */

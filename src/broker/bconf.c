@@ -54,6 +54,16 @@ const conf_key_t bconf_keys[] = {
     KEY("unclean.leader.election.enable", CONF_BOOL,
         unclean_leader_election_enable, "false", 0, 0,
         "elect an out-of-sync replica as leader as a last resort"),
+    KEY("auto.leader.rebalance.enable", CONF_BOOL,
+        auto_leader_rebalance_enable, "false", 0, 0,
+        "the controller moves leadership back to preferred replicas"),
+    KEY("leader.imbalance.check.interval.seconds", I64,
+        leader_imbalance_check_interval_seconds, "300", 1, IMAX,
+        "how often the controller checks the leader balance"),
+    KEY("leader.imbalance.per.broker.percentage", I32,
+        leader_imbalance_per_broker_percentage, "10", 0, 100,
+        "share of a broker's preferred partitions it may not lead before "
+        "a rebalance"),
     KEY("message.max.bytes", I32, message_max_bytes, "1048588", 0, IMAX,
         "largest record batch accepted"),
     KEY("socket.request.max.bytes", I32, socket_request_max_bytes,
@@ -264,4 +274,150 @@ bconf_free(bconf_t *conf)
         free(conf->dirs[i]);
     free(conf->dirs);
     memset(conf, 0, sizeof(*conf));
+}
+
+/* ---- dynamic broker configs (KIP-226) --------------------------------- */
+
+/* the keys samsa honours at runtime without a restart: read on every use
+ * (h_produce, h_metadata, the controller) or pushed into the open logs */
+static const char *const bconf_dynamic_keys[] = {
+    "message.max.bytes",
+    "log.retention.ms",
+    "log.retention.bytes",
+    "log.segment.bytes",
+    "log.roll.ms",
+    "log.flush.interval.messages",
+    "log.flush.interval.ms",
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+    "auto.create.topics.enable",
+    NULL,
+};
+
+bool
+bconf_dynamic_key(const char *name)
+{
+    for (const char *const *k = bconf_dynamic_keys; *k != NULL; k++)
+        if (strcmp(*k, name) == 0)
+            return true;
+    return false;
+}
+
+bool
+bconf_dynamic_valid(const char *name, const char *value, bool *not_dynamic,
+                    char *err, size_t errlen)
+{
+    const conf_key_t *key = conf_find(bconf_keys, bconf_nkeys, name);
+    int64_t v;
+
+    *not_dynamic = false;
+    if (key == NULL || !bconf_dynamic_key(name)) {
+        *not_dynamic = true;
+        snprintf(err, errlen, "Cannot update these configs dynamically: "
+                              "Set(%s)", name);
+        return false;
+    }
+    if (value == NULL) {
+        snprintf(err, errlen, "Null value not supported for broker config "
+                              "%s", name);
+        return false;
+    }
+    if (key->type == CONF_BOOL) {
+        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+            snprintf(err, errlen, "Invalid value %s for configuration %s: "
+                                  "Expected value to be either true or "
+                                  "false", value, name);
+            return false;
+        }
+        return true;
+    }
+    if (conf_parse_int(value, INT64_MIN, INT64_MAX, &v) != 0) {
+        snprintf(err, errlen, "Invalid value %s for configuration %s: Not "
+                              "a number of type %s", value, name,
+                 key->type == CONF_INT64 ? "LONG" : "INT");
+        return false;
+    }
+    if (v < key->min || v > key->max) {
+        snprintf(err, errlen, "Invalid value %s for configuration %s: Value "
+                              "must be in [%lld, %lld]", value, name,
+                 (long long)key->min, (long long)key->max);
+        return false;
+    }
+    return true;
+}
+
+/* one override into @conf; the derived fields follow their keys */
+static void
+bconf_dynamic_set(bconf_t *conf, const char *name, const char *value,
+                  int8_t source)
+{
+    const conf_key_t *key = conf_find(bconf_keys, bconf_nkeys, name);
+    char err[256];
+    bool nd;
+    int32_t i;
+
+    if (!bconf_dynamic_valid(name, value, &nd, err, sizeof(err))) {
+        say_warn("dynamic broker config ignored: %s", err);
+        return;
+    }
+    if (conf_set(key, conf, value, err, sizeof(err)) != 0) {
+        say_warn("dynamic broker config ignored: %s", err);
+        return;
+    }
+    if (strcmp(name, "log.retention.ms") == 0)
+        conf->retention_ms = conf->log_retention_ms < 0
+                                 ? -1
+                                 : conf->log_retention_ms;
+    else if (strcmp(name, "log.roll.ms") == 0)
+        conf->roll_ms = conf->log_roll_ms;
+    else if (strcmp(name, "log.flush.interval.ms") == 0)
+        conf->flush_ms = conf->log_flush_interval_ms;
+    for (i = 0; i < conf->ndynamic; i++)
+        if (strcmp(conf->dynamic_keys[i], name) == 0)
+            break;
+    if (i == conf->ndynamic)
+        conf->dynamic_keys[conf->ndynamic++] = xstrdup(name);
+    conf->dynamic_sources[i] = source;
+}
+
+bconf_t *
+bconf_dynamic_new(const bconf_t *base, int nd, const char *const *dkeys,
+                  const char *const *dvals, int nb, const char *const *bkeys,
+                  const char *const *bvals)
+{
+    bconf_t *conf = xmalloc(sizeof(*conf));
+    int cap = (nd > 0 ? nd : 0) + (nb > 0 ? nb : 0) + 1;
+
+    *conf = *base;
+    conf->ndynamic = 0;
+    conf->dynamic_keys = xcalloc(cap, sizeof(char *));
+    conf->dynamic_sources = xcalloc(cap, sizeof(int8_t));
+    for (int i = 0; i < nd; i++)
+        bconf_dynamic_set(conf, dkeys[i], dvals[i],
+                          BCONF_SOURCE_DYNAMIC_DEFAULT);
+    for (int i = 0; i < nb; i++)
+        bconf_dynamic_set(conf, bkeys[i], bvals[i],
+                          BCONF_SOURCE_DYNAMIC_BROKER);
+    return conf;
+}
+
+void
+bconf_dynamic_free(bconf_t *conf)
+{
+    if (conf == NULL)
+        return;
+    for (int32_t i = 0; i < conf->ndynamic; i++)
+        free(conf->dynamic_keys[i]);
+    free(conf->dynamic_keys);
+    free(conf->dynamic_sources);
+    free(conf);
+}
+
+int8_t
+bconf_dynamic_source(const bconf_t *conf, const char *name)
+{
+    for (int32_t i = 0; i < conf->ndynamic; i++)
+        if (strcmp(conf->dynamic_keys[i], name) == 0)
+            return conf->dynamic_sources[i];
+    return 0;
 }

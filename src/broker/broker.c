@@ -50,6 +50,8 @@ broker_new(const bconf_t *conf, logmgr_t *lm)
     replmgr_config_t rc;
 
     b->conf = conf;
+    b->base_conf = conf;
+    pthread_mutex_init(&b->dyn_lock, NULL);
     b->lm = lm;
     b->id = conf->broker_id;
     pthread_mutex_init(&b->meta_lock, NULL);
@@ -76,6 +78,10 @@ broker_free(broker_t *b)
     replmgr_free(b->rm);
     coord_free(b->coord);
     pthread_mutex_destroy(&b->purg_lock);
+    for (int i = 0; i < b->nretired; i++)
+        bconf_dynamic_free(b->retired[i]);
+    free(b->retired);
+    pthread_mutex_destroy(&b->dyn_lock);
     pthread_cond_destroy(&b->meta_cond);
     pthread_mutex_destroy(&b->meta_lock);
     free(b);
@@ -198,7 +204,7 @@ broker_on_leader_and_isr(const ctl_partition_state_t *parts, int n, void *ud)
         plog_t *plog;
         int rc;
 
-        tconf_log_config(b->conf, t, &lc);
+        tconf_log_config(broker_conf(b), t, &lc);
         rc = logmgr_create(b->lm, ps->topic, ps->partition, &lc, &plog);
         if (rc != 0 && rc != ERR_EXISTS) {
             say_error("cannot create the log of %s-%d: %s", ps->topic,
@@ -257,7 +263,7 @@ broker_reconfigure_one(plog_t *plog, void *ud)
 
     if (t == NULL)
         return;
-    tconf_log_config(rc->b->conf, t, &lc);
+    tconf_log_config(broker_conf(rc->b), t, &lc);
     plog_set_config(plog, &lc);
 }
 
@@ -273,6 +279,33 @@ broker_on_metadata(mc_snapshot_t *snap, void *ud)
     b->have_metadata = true;
     pthread_cond_broadcast(&b->meta_cond);
     pthread_mutex_unlock(&b->meta_lock);
+}
+
+void
+broker_on_broker_config(const char *const *dkeys, const char *const *dvals,
+                        int nd, const char *const *bkeys,
+                        const char *const *bvals, int nb, void *ud)
+{
+    broker_t *b = ud;
+    bconf_t *conf = bconf_dynamic_new(b->base_conf, nd, dkeys, dvals, nb,
+                                      bkeys, bvals);
+    mc_snapshot_t *snap;
+    reconfigure_t rc = {b, NULL};
+
+    /* the old struct may still be read by an IO loop: kept until
+     * broker_free (one small struct per change) */
+    pthread_mutex_lock(&b->dyn_lock);
+    b->retired = xrealloc(b->retired, sizeof(*b->retired) * (b->nretired + 1));
+    b->retired[b->nretired++] = conf;
+    __atomic_store_n(&b->conf, conf, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&b->dyn_lock);
+    say_info("dynamic broker configs: %d cluster-wide, %d for broker %d "
+             "(%d applied)", nd, nb, (int)b->id, (int)conf->ndynamic);
+    /* the topic defaults of every open log follow */
+    snap = metacache_get();
+    rc.snap = snap;
+    logmgr_foreach(b->lm, broker_reconfigure_one, &rc);
+    mc_snapshot_put(snap);
 }
 
 void

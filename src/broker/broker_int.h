@@ -31,7 +31,14 @@ typedef struct pwaiter pwaiter_t;
 typedef struct breq breq_t;
 
 struct broker {
+    /* the effective configuration: samsad.conf with the dynamic broker
+     * configs over it; swapped atomically (broker_set_dynamic), read with
+     * broker_conf(); a replaced one stays allocated until broker_free */
     const bconf_t *conf;
+    const bconf_t *base_conf;  /* samsad.conf as loaded */
+    pthread_mutex_t dyn_lock;  /* covers the swap and the retired list */
+    int nretired;
+    bconf_t **retired;
     logmgr_t *lm;
     ctl_t *ctl;
     int32_t id;
@@ -143,6 +150,13 @@ int broker_api_count(void);
 void broker_api_at(int i, int16_t *key, int16_t *min_version,
                    int16_t *max_version);
 
+/* the effective configuration (any thread; never NULL) */
+static inline const bconf_t *
+broker_conf(const broker_t *b)
+{
+    return __atomic_load_n(&b->conf, __ATOMIC_ACQUIRE);
+}
+
 /* topic name validity (Kafka's rules); NULL or a reason */
 const char *broker_topic_name_error(const char *name, int32_t len);
 
@@ -179,6 +193,8 @@ int h_create_topics(breq_t *req, kread_t *kr);
 int h_delete_topics(breq_t *req, kread_t *kr);
 int h_create_partitions(breq_t *req, kread_t *kr);
 int h_describe_configs(breq_t *req, kread_t *kr);
+/* h_alter_configs.c: AlterConfigs and IncrementalAlterConfigs */
+int h_alter_configs(breq_t *req, kread_t *kr);
 int h_describe_cluster(breq_t *req, kread_t *kr);
 int h_offset_for_leader_epoch(breq_t *req, kread_t *kr);
 /* h_group.c: FindCoordinator, and the group APIs (to the coordinator) */
@@ -192,6 +208,8 @@ int h_update_metadata(breq_t *req, kread_t *kr);
 /* h_controller.c: controller-only requests */
 int h_alter_isr(breq_t *req, kread_t *kr);
 int h_controlled_shutdown(breq_t *req, kread_t *kr);
+/* h_replicas.c: controller-only ElectLeaders and partition reassignment */
+int h_elect_leaders(breq_t *req, kread_t *kr);
 
 /* an ApiVersions v0 body carrying UNSUPPORTED_VERSION (KIP-511) */
 void h_api_versions_unsupported(breq_t *req);

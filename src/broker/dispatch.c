@@ -30,6 +30,8 @@ static const struct {
     {API_DELETE_RECORDS, h_delete_records},
     {API_METADATA, h_metadata},
     {API_DESCRIBE_CONFIGS, h_describe_configs},
+    {API_ALTER_CONFIGS, h_alter_configs},
+    {API_INCREMENTAL_ALTER_CONFIGS, h_alter_configs},
     {API_API_VERSIONS, h_api_versions},
     {API_CREATE_TOPICS, h_create_topics},
     {API_DELETE_TOPICS, h_delete_topics},
@@ -41,6 +43,7 @@ static const struct {
     {API_UPDATE_METADATA, h_update_metadata},
     {API_ALTER_ISR, h_alter_isr},
     {API_CONTROLLED_SHUTDOWN, h_controlled_shutdown},
+    {API_ELECT_LEADERS, h_elect_leaders},
     {API_FIND_COORDINATOR, h_find_coordinator},
     {API_JOIN_GROUP, h_group},
     {API_SYNC_GROUP, h_group},
@@ -51,6 +54,7 @@ static const struct {
     {API_LIST_GROUPS, h_group},
     {API_DESCRIBE_GROUPS, h_group},
     {API_DELETE_GROUPS, h_group},
+    {API_OFFSET_DELETE, h_group},
 };
 #define DISPATCH_N (int)(sizeof(dispatch_table) / sizeof(dispatch_table[0]))
 

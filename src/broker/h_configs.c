@@ -5,7 +5,9 @@
  *
  * Topics: every topic-level key (tconf.h) with the override from
  * /config/topics/<t> or the broker default. Brokers: every key of
- * samsad.conf (bconf.h), read-only until dynamic broker configs exist.
+ * samsad.conf (bconf.h); the dynamic ones (bconf_dynamic_key) are not
+ * read-only, and report DYNAMIC_BROKER_CONFIG / DYNAMIC_DEFAULT_BROKER_CONFIG
+ * when /config/brokers/<id> or /config/brokers/<default> sets them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +76,7 @@ configs_topic(breq_t *req, const describeconfigs_req_t *r,
         if (!configs_wanted(res, key->name))
             continue;
         n++;
-        tconf_effective(req->b->conf, key, override, buf, sizeof(buf), &v);
+        tconf_effective(broker_conf(req->b), key, override, buf, sizeof(buf), &v);
         c->name = kstr_c(key->name);
         c->value = configs_str(req->ar, v.value);
         c->is_default = override == NULL;
@@ -102,6 +104,7 @@ configs_broker(breq_t *req, const describeconfigs_req_t *r,
                const describeconfigs_req_resource_t *res,
                describeconfigs_resp_result_t *out)
 {
+    const bconf_t *conf = broker_conf(req->b);
     char id[16];
     int n = 0;
 
@@ -119,19 +122,23 @@ configs_broker(breq_t *req, const describeconfigs_req_t *r,
         char buf[64];
         const char *v;
         bool dflt;
+        int8_t dyn;
 
         if (!configs_wanted(res, key->name))
             continue;
         n++;
-        v = tconf_broker_value(req->b->conf, key->name, buf, sizeof(buf));
-        dflt = (v == NULL && key->dflt == NULL) ||
-               (v != NULL && key->dflt != NULL && strcmp(v, key->dflt) == 0);
+        v = tconf_broker_value(conf, key->name, buf, sizeof(buf));
+        dyn = bconf_dynamic_source(conf, key->name);
+        dflt = dyn == 0 &&
+               ((v == NULL && key->dflt == NULL) ||
+                (v != NULL && key->dflt != NULL && strcmp(v, key->dflt) == 0));
         c->name = kstr_c(key->name);
         c->value = configs_str(req->ar, v);
-        c->read_only = true;
+        c->read_only = !bconf_dynamic_key(key->name);
         c->is_default = dflt;
-        c->config_source =
-            dflt ? TCONF_SOURCE_DEFAULT : TCONF_SOURCE_STATIC_BROKER;
+        c->config_source = dyn != 0 ? dyn
+                           : dflt   ? TCONF_SOURCE_DEFAULT
+                                    : TCONF_SOURCE_STATIC_BROKER;
         c->config_type = key->type == CONF_INT32   ? TYPE_INT
                          : key->type == CONF_INT64 ? TYPE_LONG
                          : key->type == CONF_BOOL  ? TYPE_BOOLEAN

@@ -2,7 +2,7 @@
  * h_group.c: the group APIs on the wire — FindCoordinator (answered here
  * from the metadata snapshot), and JoinGroup, SyncGroup, Heartbeat,
  * LeaveGroup, OffsetCommit, OffsetFetch, ListGroups, DescribeGroups,
- * DeleteGroups (validated here, then handed to the group coordinator
+ * DeleteGroups, OffsetDelete (validated here, then handed to the group coordinator
  * thread, src/group/coord.c, which answers through a deferred reply).
  *
  * Spec: Kafka protocol guide; DESIGN §6 Groups: the coordinator of every
@@ -26,6 +26,7 @@
 #include "samsa/p_leavegroup.h"
 #include "samsa/p_listgroups.h"
 #include "samsa/p_offsetcommit.h"
+#include "samsa/p_offsetdelete.h"
 #include "samsa/p_offsetfetch.h"
 #include "samsa/p_syncgroup.h"
 #include "samsa/xmalloc.h"
@@ -111,6 +112,7 @@ group_submit(breq_t *req, kread_t *kr)
         listgroups_req_t list;
         describegroups_req_t describe;
         deletegroups_req_t del;
+        offsetdelete_req_t odel;
     } u;
     char host[80];
     const char *peer = conn_peer(req->conn);
@@ -147,6 +149,9 @@ group_submit(breq_t *req, kread_t *kr)
         break;
     case API_DELETE_GROUPS:
         rc = p_deletegroups_req_decode(kr, v, req->ar, &u.del);
+        break;
+    case API_OFFSET_DELETE:
+        rc = p_offsetdelete_req_decode(kr, v, req->ar, &u.odel);
         break;
     default:
         rc = ERR_PROTO;

@@ -61,7 +61,7 @@ metadata_missing_topic(breq_t *req, const metadata_req_t *r, kstr_t name,
         rt->error_code = KERR_INVALID_TOPIC_EXCEPTION;
         return;
     }
-    if (!r->allow_auto_topic_creation || !b->conf->auto_create_topics_enable ||
+    if (!r->allow_auto_topic_creation || !broker_conf(b)->auto_create_topics_enable ||
         ctl == NULL) {
         rt->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;

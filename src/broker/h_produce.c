@@ -48,7 +48,7 @@ produce_max_batch(const breq_t *req, kstr_t topic)
     const mc_topic_t *t = mc_topic_find(req->snap, topic.ptr, topic.len);
     const char *v = t ? mc_topic_config(t, "max.message.bytes") : NULL;
 
-    return v ? atoi(v) : req->b->conf->message_max_bytes;
+    return v ? atoi(v) : broker_conf(req->b)->message_max_bytes;
 }
 
 static int32_t
@@ -57,7 +57,7 @@ produce_min_isr(const breq_t *req, kstr_t topic)
     const mc_topic_t *t = mc_topic_find(req->snap, topic.ptr, topic.len);
     const char *v = t ? mc_topic_config(t, "min.insync.replicas") : NULL;
 
-    return v ? atoi(v) : req->b->conf->min_insync_replicas;
+    return v ? atoi(v) : broker_conf(req->b)->min_insync_replicas;
 }
 
 /* true for message.timestamp.type=LogAppendTime topics */

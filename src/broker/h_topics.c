@@ -168,7 +168,7 @@ create_topics_configs(const admin_wait_t *aw, const mc_topic_t *requested,
         char buf[64];
         tconf_value_t v;
 
-        tconf_effective(aw->b->conf, key, mc_topic_config(requested, key->name),
+        tconf_effective(broker_conf(aw->b), key, mc_topic_config(requested, key->name),
                         buf, sizeof(buf), &v);
         c->name = kstr_c(key->name);
         c->value = kstr_c(arena_strndup(ar, v.value, strlen(v.value)));

@@ -226,10 +226,13 @@ tconf_effective(const bconf_t *conf, const tconf_key_t *key,
                 tconf_value_t *out)
 {
     bool from_broker;
+    int8_t dyn;
 
     out->dflt = tconf_default(conf, key, buf, len, &from_broker);
+    dyn = from_broker ? bconf_dynamic_source(conf, key->broker_key) : 0;
     /* a broker key left at Kafka's default is reported as the default */
-    out->dflt_source = from_broker && strcmp(out->dflt, key->dflt) != 0
+    out->dflt_source = dyn != 0 ? dyn
+                       : from_broker && strcmp(out->dflt, key->dflt) != 0
                            ? TCONF_SOURCE_STATIC_BROKER
                            : TCONF_SOURCE_DEFAULT;
     out->value = override ? override : out->dflt;

@@ -104,6 +104,12 @@ ctl_ev_discard(ctl_ev_t *ev)
     case CTL_EV_SHUTDOWN:
         ctl_cshut_fail(ev->p, KERR_NOT_CONTROLLER);
         break;
+    case CTL_EV_CONFIG:
+        ctl_config_alter_fail(ev->p, KERR_REQUEST_TIMED_OUT);
+        break;
+    case CTL_EV_ELECT:
+        ctl_elect_req_fail(ev->p, KERR_NOT_CONTROLLER);
+        break;
     }
     free(ev);
 }
@@ -122,6 +128,7 @@ ctl_ev_run(ctl_t *ctl, ctl_ev_t *ev)
         ctl_breq_apply(ctl, ev->p);
         break;
     case CTL_EV_START:
+        ctl_config_watch(ctl);
         ctl_elect(ctl);
         break;
     case CTL_EV_ALTER_ISR:
@@ -129,6 +136,12 @@ ctl_ev_run(ctl_t *ctl, ctl_ev_t *ev)
         break;
     case CTL_EV_SHUTDOWN:
         ctl_ctrl_controlled_shutdown(ctl, ev->p);
+        break;
+    case CTL_EV_CONFIG:
+        ctl_config_alter_start(ctl, ev->p);
+        break;
+    case CTL_EV_ELECT:
+        ctl_elect_start(ctl, ev->p);
         break;
     }
     free(ev);
@@ -148,17 +161,21 @@ ctl_timers(ctl_t *ctl, int64_t now)
         ctl_register_async(ctl);
     }
     ctl_admin_check(ctl);
+    ctl_elect_tick(ctl);
 }
 
 static int64_t
 ctl_next_deadline(ctl_t *ctl)
 {
     int64_t next = ctl_admin_next_deadline(ctl);
+    int64_t enext = ctl_elect_next_deadline(ctl);
 
     if (ctl->elect_retry_at != 0 && ctl->elect_retry_at < next)
         next = ctl->elect_retry_at;
     if (ctl->register_retry_at != 0 && ctl->register_retry_at < next)
         next = ctl->register_retry_at;
+    if (enext < next)
+        next = enext;
     return next;
 }
 
@@ -262,6 +279,7 @@ ctl_on_session(zk_t *zk, zk_session_event_t ev, void *ud)
     ctl->register_deadline =
         clock_mono_ms() + ctl->cfg.zk_session_timeout_ms;
     ctl_register_async(ctl);
+    ctl_config_watch(ctl);   /* watches died with the old session */
 }
 
 static void
@@ -271,6 +289,10 @@ ctl_on_watch(zk_t *zk, int type, const char *path, void *ud)
 
     if (strcmp(path, ZKNODE_CONTROLLER) == 0) {
         ctl_elect(ctl);
+        return;
+    }
+    if (strcmp(path, ZKNODE_CONFIG_CHANGES) == 0) {
+        ctl_config_watch(ctl);
         return;
     }
     if (ctl->ctrl != NULL)
@@ -600,6 +622,7 @@ ctl_free(ctl_t *ctl)
     }
     if (ctl->snap != NULL)
         mc_snapshot_put(ctl->snap);
+    ctl_config_fini(ctl);
     free(ctl->cluster_id);
     free((char *)ctl->cfg.zk_connect);
     free((char *)ctl->cfg.advertised_host);
@@ -667,6 +690,8 @@ ctl_start(ctl_t **out, const ctl_config_t *cfg, const ctl_hooks_t *hooks,
     rc = ctl_cluster_id_init(ctl, errbuf, errlen);
     if (rc != 0)
         goto fail;
+    /* dynamic broker configs apply before the broker is seen as up */
+    ctl_config_init(ctl);
     rc = ctl_register_sync(ctl, errbuf, errlen);
     if (rc != 0)
         goto fail;
@@ -711,7 +736,8 @@ ctl_drain(ctl_t *ctl)
         pthread_mutex_unlock(&ctl->qmu);
         if (ev == NULL)
             break;
-        if (ev->kind == CTL_EV_ZK || ev->kind == CTL_EV_ADMIN)
+        if (ev->kind == CTL_EV_ZK || ev->kind == CTL_EV_ADMIN ||
+            ev->kind == CTL_EV_CONFIG)
             ctl_ev_run(ctl, ev);
         else
             ctl_ev_discard(ev);
@@ -735,6 +761,7 @@ ctl_stop(ctl_t *ctl)
     ctl_drain(ctl);
     ctl_admin_abort_all(ctl, KERR_REQUEST_TIMED_OUT);
     ctl_resign(ctl, "shutting down");
+    ctl_elect_fini(ctl);
     /* sender threads of the channels just freed: bounded by their polls */
     ctl_chan_net_wait_all(3000);
     zk_close(ctl->zk);

@@ -115,9 +115,14 @@ typedef struct cop {
     int32_t broker;
     int32_t n;               /* create states: partitions */
     int32_t *parts;
+    ctl_write_fn done;       /* write state: ctl_ctrl_set_leader's */
+    void *done_ud;
 } cop_t;
 
 static void ctrl_maybe_reconcile(ctl_t *ctl);
+static cop_t *ctrl_write_state(ctl_t *ctl, ctopic_t *t, int32_t p,
+                               int32_t leader, const int32_t *isr,
+                               int32_t nisr);
 static void ctrl_answer_shutdowns(ctl_ctrl_t *ctrl);
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -791,6 +796,20 @@ ctrl_read_topic(ctl_t *ctl, const char *name, bool with_config)
     }
 }
 
+void
+ctl_ctrl_reload_config(ctl_t *ctl, const char *topic)
+{
+    char *path;
+
+    if (ctl->ctrl == NULL || ctrl_topic(ctl->ctrl, topic) == NULL)
+        return;
+    path = xasprintf("%s/%s", ZKNODE_CONFIG_TOPICS, topic);
+    ctl->ctrl->reads++;
+    zk_get(ctl->zk, path, false, ctrl_config_get_done,
+           cop_new(ctl, topic, -1));
+    free(path);
+}
+
 static void ctrl_list_topics(ctl_t *ctl);
 
 static void
@@ -914,6 +933,8 @@ ctl_ctrl_watch(ctl_t *ctl, int type, const char *path)
 {
     size_t tl = strlen(ZKNODE_TOPICS);
 
+    if (ctl_elect_watch(ctl, path))
+        return;
     if (strcmp(path, ZKNODE_BROKER_IDS) == 0) {
         ctrl_list_brokers(ctl);
     } else if (strcmp(path, ZKNODE_TOPICS) == 0) {
@@ -1056,6 +1077,7 @@ ctrl_write_state_done(zk_t *zk, const zk_result_t *res, void *ud)
     ctl_t *ctl = op->ctl;
     ctopic_t *t;
     cpart_t *cp;
+    bool ok = false;
 
     if (ctrl == NULL)
         goto out;
@@ -1073,6 +1095,7 @@ ctrl_write_state_done(zk_t *zk, const zk_result_t *res, void *ud)
     cp = &t->parts[op->partition];
     cp->busy = false;
     if (res->rc == ZOK) {
+        ok = true;
         free(cp->isr);
         cp->leader = op->broker;
         cp->leader_epoch++;
@@ -1091,11 +1114,13 @@ ctrl_write_state_done(zk_t *zk, const zk_result_t *res, void *ud)
     }
     ctrl_write_done_common(ctl, ctrl);
 out:
+    if (op->done != NULL)
+        op->done(ctl, ok, op->done_ud);
     cop_free(op);
 }
 
 /* Online/Offline transitions: conditional on the state's version */
-static void
+static cop_t *
 ctrl_write_state(ctl_t *ctl, ctopic_t *t, int32_t p, int32_t leader,
                  const int32_t *isr, int32_t nisr)
 {
@@ -1121,6 +1146,7 @@ ctrl_write_state(ctl_t *ctl, ctopic_t *t, int32_t p, int32_t leader,
     zk_multi(ctl->zk, ops, 2, ctrl_write_state_done, op);
     free(json);
     free(path);
+    return op;
 }
 
 /*
@@ -1836,4 +1862,92 @@ ctrl_answer_shutdowns(ctl_ctrl_t *ctrl)
         free(rem);
         free(req);
     }
+}
+
+/* ---- the view for ctl_elect.c (ctl_int.h) ----------------------------- */
+
+bool
+ctl_ctrl_loaded(const ctl_ctrl_t *ctrl)
+{
+    return ctrl != NULL && ctrl->loaded;
+}
+
+int32_t
+ctl_ctrl_epoch_zkversion(const ctl_ctrl_t *ctrl)
+{
+    return ctrl->epoch_zkversion;
+}
+
+bool
+ctl_ctrl_eligible(ctl_ctrl_t *ctrl, int32_t broker_id)
+{
+    return ctrl_eligible(ctrl, broker_id);
+}
+
+static void
+ctrl_view(const ctopic_t *t, int32_t p, ctl_part_view_t *v)
+{
+    const cpart_t *cp = &t->parts[p];
+
+    v->topic = t->name;
+    v->partition = p;
+    v->nreplicas = cp->nreplicas;
+    v->replicas = cp->replicas;
+    v->leader = cp->leader;
+    v->leader_epoch = cp->leader_epoch;
+    v->nisr = cp->nisr;
+    v->isr = cp->isr;
+    v->busy = cp->busy;
+}
+
+int16_t
+ctl_ctrl_part(ctl_ctrl_t *ctrl, const char *topic, int32_t p,
+              ctl_part_view_t *v)
+{
+    ctopic_t *t = ctrl_topic(ctrl, topic);
+
+    if (t == NULL || !t->loaded || t->deleting || p < 0 ||
+        p >= t->npartitions || !t->parts[p].has_state)
+        return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    ctrl_view(t, p, v);
+    return KERR_NONE;
+}
+
+void
+ctl_ctrl_each_part(ctl_ctrl_t *ctrl,
+                   void (*fn)(const ctl_part_view_t *v, void *ud), void *ud)
+{
+    for (int k = 0; k < ctrl->ntopics; k++) {
+        const ctopic_t *t = ctrl->topics[k];
+
+        for (int32_t p = 0; t->loaded && !t->deleting && p < t->npartitions;
+             p++) {
+            ctl_part_view_t v;
+
+            if (!t->parts[p].has_state)
+                continue;
+            ctrl_view(t, p, &v);
+            fn(&v, ud);
+        }
+    }
+}
+
+void
+ctl_ctrl_set_leader(ctl_t *ctl, const char *topic, int32_t p, int32_t leader,
+                    const int32_t *isr, int32_t nisr, ctl_write_fn done,
+                    void *ud)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+    ctopic_t *t = ctrl != NULL ? ctrl_topic(ctrl, topic) : NULL;
+    cop_t *op;
+
+    if (t == NULL || p < 0 || p >= t->npartitions || t->parts[p].busy ||
+        !t->parts[p].has_state) {
+        if (done != NULL)
+            done(ctl, false, ud);
+        return;
+    }
+    op = ctrl_write_state(ctl, t, p, leader, isr, nisr);
+    op->done = done;
+    op->done_ud = ud;
 }

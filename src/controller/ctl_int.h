@@ -18,6 +18,8 @@ typedef struct ctl_ctrl ctl_ctrl_t;
 typedef struct ctl_admin ctl_admin_t;
 typedef struct ctl_breq ctl_breq_t;
 typedef struct ctl_chan ctl_chan_t;
+typedef struct ctl_cfgw ctl_cfgw_t;
+typedef struct ctl_cfg_req ctl_cfg_req_t;
 
 /* ---- event queue (ctl.c) ---------------------------------------------- */
 
@@ -28,6 +30,8 @@ typedef enum ctl_ev_kind {
     CTL_EV_START,      /* first event: run the election */
     CTL_EV_ALTER_ISR,  /* a ctl_alter_isr_t from a leader */
     CTL_EV_SHUTDOWN,   /* a ctl_cshut_t (ControlledShutdown) */
+    CTL_EV_CONFIG,     /* a ctl_cfg_req_t (AlterConfigs; ctl_config.c) */
+    CTL_EV_ELECT,      /* a ctl_elect_req_t (ElectLeaders; ctl_elect.c) */
 } ctl_ev_kind_t;
 
 typedef struct ctl_ev {
@@ -73,6 +77,12 @@ struct ctl {
 
     /* admin requests waiting for metadata */
     ctl_admin_t *admin_waiting;
+
+    /* /config/changes watcher and dynamic broker configs (ctl_config.c) */
+    ctl_cfgw_t *cfgw;
+
+    /* leader elections on request and automatic (ctl_elect.c) */
+    struct ctl_elect_state *elect;
 };
 
 /* ctl.c */
@@ -123,6 +133,119 @@ typedef struct ctl_cshut {
 /* answers with @err (no partitions) and frees */
 void ctl_cshut_fail(ctl_cshut_t *req, int16_t err);
 void ctl_ctrl_controlled_shutdown(ctl_t *ctl, ctl_cshut_t *req);
+
+/*
+ * The controller's view for ctl_elect.c and the like (ctl_ctrl.c). A view
+ * points into the controller's state: valid until the next event.
+ */
+typedef struct ctl_part_view {
+    const char *topic;
+    int32_t partition;
+    int32_t nreplicas;
+    const int32_t *replicas;   /* assignment order; [0] is preferred */
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t nisr;
+    const int32_t *isr;
+    bool busy;                 /* a state read or write is in flight */
+} ctl_part_view_t;
+
+/* true once the active controller has loaded the tree */
+bool ctl_ctrl_loaded(const ctl_ctrl_t *ctrl);
+/* the /controller_epoch znode version every controller write checks */
+int32_t ctl_ctrl_epoch_zkversion(const ctl_ctrl_t *ctrl);
+/* KERR_NONE with @v filled, or KERR_UNKNOWN_TOPIC_OR_PARTITION (no such
+ * partition, no state yet, or the topic is being deleted) */
+int16_t ctl_ctrl_part(ctl_ctrl_t *ctrl, const char *topic, int32_t p,
+                      ctl_part_view_t *v);
+/* calls @fn for each partition with a known state, topics not deleting */
+void ctl_ctrl_each_part(ctl_ctrl_t *ctrl,
+                        void (*fn)(const ctl_part_view_t *v, void *ud),
+                        void *ud);
+/* live and not in a controlled shutdown: may lead */
+bool ctl_ctrl_eligible(ctl_ctrl_t *ctrl, int32_t broker_id);
+
+/*
+ * Writes a new leader and ISR for a partition that is not busy (leader
+ * epoch + 1, fenced, conditional on the state's version), then queues
+ * LeaderAndIsr and UpdateMetadata. @done (may be NULL) is called once
+ * with whether it was written, also when the controller resigned since
+ * (false).
+ */
+typedef void (*ctl_write_fn)(ctl_t *ctl, bool ok, void *ud);
+void ctl_ctrl_set_leader(ctl_t *ctl, const char *topic, int32_t p,
+                         int32_t leader, const int32_t *isr, int32_t nisr,
+                         ctl_write_fn done, void *ud);
+
+/* ---- leader elections (ctl_elect.c) ----------------------------------- */
+
+typedef struct ctl_elect_req ctl_elect_req_t;
+
+/* an ElectLeaders request (CTL_EV_ELECT): runs or answers NOT_CONTROLLER */
+void ctl_elect_start(ctl_t *ctl, ctl_elect_req_t *req);
+/* answers @req with @err (not started) and frees it */
+void ctl_elect_req_fail(ctl_elect_req_t *req, int16_t err);
+/* after every event: retries, timeouts, the /admin watch, auto rebalance */
+void ctl_elect_tick(ctl_t *ctl);
+/* the earliest time ctl_elect_tick has something to do, or INT64_MAX */
+int64_t ctl_elect_next_deadline(ctl_t *ctl);
+/* a watch on /admin/preferred_replica_election; false for other paths */
+bool ctl_elect_watch(ctl_t *ctl, const char *path);
+/* ctl_stop: answers what is left and frees the state */
+void ctl_elect_fini(ctl_t *ctl);
+
+/*
+ * The pure election choice (Kafka 2.8 PartitionLeaderElectionAlgorithms):
+ * @eligible[i] says whether replicas[i] may lead. Preferred: replicas[0]
+ * if it is eligible and in the ISR (ELECTION_NOT_NEEDED if it leads,
+ * PREFERRED_LEADER_NOT_AVAILABLE otherwise); the ISR stays. Unclean
+ * (ElectLeaders type 1): ELECTION_NOT_NEEDED while an eligible leader
+ * exists, else the first eligible ISR replica in assignment order, else
+ * the first eligible replica with an ISR of itself, else
+ * ELIGIBLE_LEADERS_NOT_AVAILABLE. @new_isr holds nisr + 1 entries.
+ */
+int16_t ctl_elect_choose(int8_t type, const int32_t *replicas,
+                         int32_t nreplicas, const bool *eligible,
+                         const int32_t *isr, int32_t nisr, int32_t leader,
+                         int32_t *new_leader, int32_t *new_isr,
+                         int32_t *new_nisr);
+/* Kafka's auto rebalance trigger: not_led / preferred > percentage / 100 */
+bool ctl_elect_imbalanced(int32_t not_led, int32_t preferred,
+                          int32_t percentage);
+
+/* ---- partition reassignment, the pure parts (ctl_reassign.c) --------- */
+
+/* Kafka's ReplicaAssignment.fromOriginalAndTarget: @full = target ++
+ * (orig - target), @adding = target - orig, @removing = orig - target;
+ * each output holds norig + ntarget entries */
+void ctl_reassign_plan(const int32_t *orig, int32_t norig,
+                       const int32_t *target, int32_t ntarget, int32_t *full,
+                       int32_t *nfull, int32_t *adding, int32_t *nadding,
+                       int32_t *removing, int32_t *nremoving);
+/* what a cancellation returns to: @full without @adding, in order */
+void ctl_reassign_original(const int32_t *full, int32_t nfull,
+                           const int32_t *adding, int32_t nadding,
+                           int32_t *out, int32_t *nout);
+/* the target of a running reassignment: @full without @removing */
+void ctl_reassign_target(const int32_t *full, int32_t nfull,
+                         const int32_t *removing, int32_t nremoving,
+                         int32_t *out, int32_t *nout);
+/* true when every target replica is in the ISR (the reassignment may
+ * complete) */
+bool ctl_reassign_caught_up(const int32_t *target, int32_t ntarget,
+                            const int32_t *isr, int32_t nisr);
+/* the state on completion: ISR & target, the leader kept if it is an
+ * eligible (@eligible[i] for target[i]) ISR member of the target, else the
+ * first such replica; ELIGIBLE_LEADERS_NOT_AVAILABLE if none */
+int16_t ctl_reassign_finish(const int32_t *target, int32_t ntarget,
+                            const bool *eligible, const int32_t *isr,
+                            int32_t nisr, int32_t leader,
+                            int32_t *new_leader, int32_t *new_isr,
+                            int32_t *new_nisr);
+/* INVALID_REPLICA_ASSIGNMENT for an empty target, a negative or repeated
+ * id, or (when @brokers is not NULL) an id not among @brokers */
+int16_t ctl_reassign_check(const int32_t *target, int32_t ntarget,
+                           const int32_t *brokers, int32_t nbrokers);
 
 /* ---- admin requests (ctl_admin.c) ------------------------------------- */
 
@@ -270,5 +393,20 @@ void ctl_registry_add(ctl_t *ctl);
 void ctl_registry_remove(ctl_t *ctl);
 /* the broker side: fences, then the hooks (takes ownership) */
 void ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq);
+
+/* ---- entity configs (ctl_config.c) ----------------------------------- */
+
+/* ctl_start, before the thread: reads this broker's dynamic configs
+ * (synchronously) and hands them to the hook */
+void ctl_config_init(ctl_t *ctl);
+void ctl_config_fini(ctl_t *ctl);
+/* (re-)lists /config/changes with a watch: start, watch fired, new session */
+void ctl_config_watch(ctl_t *ctl);
+/* CTL_EV_CONFIG: runs an AlterConfigs request; or fails it (stopping) */
+void ctl_config_alter_start(ctl_t *ctl, ctl_cfg_req_t *req);
+void ctl_config_alter_fail(ctl_cfg_req_t *req, int16_t err);
+/* ctl_ctrl.c: the controller re-reads /config/topics/<t> into its view
+ * (the next UpdateMetadata carries it); no-op for an unknown topic */
+void ctl_ctrl_reload_config(ctl_t *ctl, const char *topic);
 
 #endif

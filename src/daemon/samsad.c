@@ -192,12 +192,18 @@ main(int argc, char **argv)
         .num_partitions = conf.num_partitions,
         .default_replication_factor = (int16_t)conf.default_replication_factor,
         .topic_config_valid = broker_topic_config_valid,
+        .auto_leader_rebalance_enable = conf.auto_leader_rebalance_enable,
+        .leader_imbalance_check_interval_s =
+            (int32_t)conf.leader_imbalance_check_interval_seconds,
+        .leader_imbalance_per_broker_percentage =
+            conf.leader_imbalance_per_broker_percentage,
     };
     ctl_hooks_t hooks = {
         .on_leader_and_isr = broker_on_leader_and_isr,
         .on_stop_replica = broker_on_stop_replica,
         .on_metadata = broker_on_metadata,
         .ud = b,
+        .on_broker_config = broker_on_broker_config,
     };
     if (ctl_start(&ctl, &cc, &hooks, errbuf, sizeof(errbuf)) != 0) {
         say_error("cannot join the cluster: %s", errbuf);

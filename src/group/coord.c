@@ -45,6 +45,7 @@
 #include "samsa/p_leavegroup.h"
 #include "samsa/p_listgroups.h"
 #include "samsa/p_offsetcommit.h"
+#include "samsa/p_offsetdelete.h"
 #include "samsa/p_offsetfetch.h"
 #include "samsa/p_syncgroup.h"
 #include "samsa/say.h"
@@ -92,6 +93,7 @@ typedef struct job {
         listgroups_req_t list;
         describegroups_req_t describe;
         deletegroups_req_t del;
+        offsetdelete_req_t odel;
     } u;
     int16_t *errs;          /* per partition (commit) or group (delete) */
     int pending;
@@ -318,6 +320,13 @@ reply_error(job_t *j, int16_t err)
             resp.results[i].error_code = err;
         }
         SEND(j, deletegroups, &resp);
+        return;
+    }
+    case API_OFFSET_DELETE: {
+        offsetdelete_resp_t resp = {0};
+
+        resp.error_code = err;
+        SEND(j, offsetdelete, &resp);
         return;
     }
     default: {
@@ -1172,6 +1181,196 @@ handle_delete(coord_t *c, job_t *j)
     }
 }
 
+/* ---- OffsetDelete (KIP-496) ---- */
+
+/* does the consumer-protocol subscription @md (ConsumerProtocol
+ * Subscription: int16 version, [string] topics, ...) name @topic? */
+static bool
+subscription_has(const uint8_t *md, int32_t len, kstr_t topic)
+{
+    kread_t kr;
+    int32_t n;
+
+    if (md == NULL || len < 6)
+        return false;
+    kread_init(&kr, md, (size_t)len);
+    (void)kread_i16(&kr);
+    n = kread_i32(&kr);
+    for (int32_t i = 0; i < n && !kr.err; i++) {
+        kstr_t t = kread_str(&kr, false);
+
+        if (!kr.err && t.len == topic.len && t.len >= 0 &&
+            memcmp(t.ptr, topic.ptr, (size_t)t.len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Kafka's isSubscribedToTopic, conservatively: any member's metadata for
+ * the selected protocol (every protocol while none is selected) */
+static bool
+group_subscribed(const group_t *g, kstr_t topic)
+{
+    for (int32_t i = 0; i < g->nmembers; i++) {
+        const group_member_t *m = g->members[i];
+        const group_protocol_t *sel = group_member_protocol(g, m);
+
+        if (sel != NULL) {
+            if (subscription_has(sel->metadata, sel->metadata_len, topic))
+                return true;
+            continue;
+        }
+        for (int32_t k = 0; k < m->nprotocols; k++)
+            if (subscription_has(m->protocols[k].metadata,
+                                 m->protocols[k].metadata_len, topic))
+                return true;
+    }
+    return false;
+}
+
+static void
+offset_delete_reply(job_t *j)
+{
+    offsetdelete_req_t *req = &j->u.odel;
+    offsetdelete_resp_t resp = {0};
+    int k = 0;
+
+    resp.ntopics = req->ntopics;
+    resp.topics = arena_calloc(&j->ar, (size_t)req->ntopics + 1,
+                               sizeof(*resp.topics));
+    for (int32_t i = 0; i < req->ntopics; i++) {
+        offsetdelete_topic_t *t = &resp.topics[i];
+
+        t->name = req->topics[i].name;
+        t->npartitions = req->topics[i].npartitions;
+        t->partitions = arena_calloc(&j->ar, (size_t)t->npartitions + 1,
+                                     sizeof(*t->partitions));
+        for (int32_t p = 0; p < t->npartitions; p++, k++) {
+            t->partitions[p].partition_index =
+                req->topics[i].partitions[p].partition_index;
+            t->partitions[p].error_code = j->errs[k];
+        }
+    }
+    SEND(j, offsetdelete, &resp);
+}
+
+static void
+offset_delete_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    wctx_t *w = ud;
+    job_t *j = w->j;
+
+    (void)zk;
+    if (res->rc != ZOK) {
+        int16_t err = w->gen == w->c->load_gen ? zk_write_error(res->rc)
+                                               : KERR_NOT_COORDINATOR;
+
+        for (int i = 0; i < j->pending; i++)
+            if (j->errs[i] == KERR_NONE)
+                j->errs[i] = err;
+        if (w->gen == w->c->load_gen && w->c->phase == PH_ACTIVE)
+            write_failed(w->c, "an offset deletion", res->rc);
+    }
+    offset_delete_reply(j);
+    free(w->group);
+    free(w);
+}
+
+/* Kafka 2.8 GroupCoordinator.handleDeleteOffsets: an Empty group loses
+ * any offsets; a live consumer group only those of topics no member
+ * subscribes to (GROUP_SUBSCRIBED_TO_TOPIC); another live group:
+ * NON_EMPTY_GROUP. The offset nodes go in one fenced multi (C2). */
+static void
+handle_offset_delete(coord_t *c, job_t *j)
+{
+    offsetdelete_req_t *req = &j->u.odel;
+    cgroup_t *cg = cg_find(c, req->group_id);
+    int n = 0, k = 0, ndel = 0;
+    bool consumer;
+    mc_snapshot_t *snap;
+    ops_t o = {0};
+
+    if (req->group_id.len <= 0) {
+        reply_error(j, KERR_INVALID_GROUP_ID);
+        return;
+    }
+    if (cg == NULL || cg->deleting || cg->g->state == GROUP_DEAD) {
+        reply_error(j, KERR_GROUP_ID_NOT_FOUND);
+        return;
+    }
+    consumer = cg->g->protocol_type != NULL &&
+               strcmp(cg->g->protocol_type, "consumer") == 0;
+    if (cg->g->state != GROUP_EMPTY && !consumer) {
+        reply_error(j, KERR_NON_EMPTY_GROUP);
+        return;
+    }
+    for (int32_t i = 0; i < req->ntopics; i++)
+        n += req->topics[i].npartitions;
+    j->errs = xcalloc((size_t)n + 1, sizeof(*j->errs));
+    j->pending = n;
+    snap = metacache_get();
+    ops_fence(c, &o);
+    for (int32_t i = 0; i < req->ntopics; i++) {
+        offsetdelete_topic_t *t = &req->topics[i];
+        bool subscribed = cg->g->state != GROUP_EMPTY &&
+                          group_subscribed(cg->g, t->name);
+        char *topic = kstr_dup(t->name);
+
+        for (int32_t p = 0; p < t->npartitions; p++, k++) {
+            int32_t part = t->partitions[p].partition_index;
+            offstore_entry_t *e;
+
+            if (snap == NULL || !partition_exists(snap, t->name, part)) {
+                j->errs[k] = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            if (subscribed) {
+                j->errs[k] = KERR_GROUP_SUBSCRIBED_TO_TOPIC;
+                continue;
+            }
+            e = offstore_find(&cg->os, topic, part);
+            if (e == NULL)
+                continue;
+            if (e->zk_exists) {
+                ops_add(&o, ZK_OP_DELETE,
+                        xasprintf("/consumers/%s/offsets/%s/%" PRId32,
+                                  cg->g->group_id, topic, part),
+                        NULL, -1);
+                ndel++;
+            }
+            offstore_remove(&cg->os, topic, part);
+        }
+        /* the topic's node goes with its last partition */
+        if (offstore_topic_exists(&cg->os, topic)) {
+            bool left = false;
+
+            for (int32_t x = 0; x < cg->os.n && !left; x++)
+                left = strcmp(cg->os.entries[x].topic, topic) == 0;
+            if (!left) {
+                ops_add(&o, ZK_OP_DELETE,
+                        xasprintf("/consumers/%s/offsets/%s",
+                                  cg->g->group_id, topic),
+                        NULL, -1);
+                offstore_topic_remove(&cg->os, topic);
+                ndel++;
+            }
+        }
+        free(topic);
+    }
+    if (snap != NULL)
+        mc_snapshot_put(snap);
+    if (ndel == 0) {
+        ops_fini(&o);
+        offset_delete_reply(j);
+        return;
+    }
+    if (cg->node_exists)
+        ops_group_node(&o, cg);
+    zk_multi(c->zk, o.v, o.n, offset_delete_done,
+             wctx_new(c, j, cg->g->group_id));
+    ops_fini(&o);
+}
+
 /* ---- loading (on becoming controller) ---- */
 
 typedef struct lctx {
@@ -1531,6 +1730,9 @@ job_decode(job_t *j)
                                            &j->u.describe);
     case API_DELETE_GROUPS:
         return p_deletegroups_req_decode(&kr, j->version, &j->ar, &j->u.del);
+    case API_OFFSET_DELETE:
+        return p_offsetdelete_req_decode(&kr, j->version, &j->ar,
+                                         &j->u.odel);
     default:
         return ERR_PROTO;
     }
@@ -1572,6 +1774,7 @@ job_run(void *arg)
     case API_LIST_GROUPS: handle_list(c, j); break;
     case API_DESCRIBE_GROUPS: handle_describe(c, j); break;
     case API_DELETE_GROUPS: handle_delete(c, j); break;
+    case API_OFFSET_DELETE: handle_offset_delete(c, j); break;
     default: reply_error(j, KERR_INVALID_REQUEST); break;
     }
 }

@@ -487,6 +487,9 @@ join_unknown_member(group_t *g, const group_join_req_t *req, void *waiter,
              * member id; the old one is fenced */
             void *ow = old->join_waiter, *sw = old->sync_waiter;
             char *old_id = old->member_id;
+            bool same = member_same_protocols(old, req);
+            bool was_leader = g->leader_id != NULL &&
+                              strcmp(g->leader_id, old_id) == 0;
 
             old->join_waiter = old->sync_waiter = NULL;
             if (ow != NULL)
@@ -494,15 +497,31 @@ join_unknown_member(group_t *g, const group_join_req_t *req, void *waiter,
             if (sw != NULL)
                 g->ops.sync_done(sw, g, old, KERR_FENCED_INSTANCE_ID,
                                  g->ops.ud);
-            if (g->leader_id != NULL && strcmp(g->leader_id, old_id) == 0) {
+            old->member_id = id;
+            member_set_protocols(old, req);
+            old->last_heartbeat_ms = now_ms;
+            if (g->state == GROUP_STABLE && same) {
+                /* Kafka's updateStaticMemberAndRebalance: a Stable group
+                 * whose protocols do not change keeps its generation; the
+                 * new incarnation gets the new id and, from SyncGroup, the
+                 * assignment it had. The answer names the old leader id so
+                 * a rejoining leader does not compute a trivial
+                 * assignment a Stable group would not broadcast. */
+                old->is_new = false;
+                g->ops.join_done(waiter, g, old, id, KERR_NONE, g->ops.ud);
+                if (was_leader) {
+                    free(g->leader_id);
+                    g->leader_id = xstrdup(id);
+                }
+                free(old_id);
+                return;
+            }
+            if (was_leader) {
                 free(g->leader_id);
                 g->leader_id = xstrdup(id);
             }
-            old->member_id = id;
             free(old_id);
-            member_set_protocols(old, req);
             old->join_waiter = waiter;
-            old->last_heartbeat_ms = now_ms;
             if (g->state == GROUP_PREPARING_REBALANCE)
                 maybe_complete_join(g, now_ms);
             else {

@@ -41,7 +41,9 @@ static const kapi_t kapi_table[] = {
     {API_SASL_AUTHENTICATE, "SaslAuthenticate", 0, 2, 2},
     {API_CREATE_PARTITIONS, "CreatePartitions", 0, 3, 2},
     {API_DELETE_GROUPS, "DeleteGroups", 0, 2, 2},
+    {API_ELECT_LEADERS, "ElectLeaders", 0, 2, 2},
     {API_INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1, 1},
+    {API_OFFSET_DELETE, "OffsetDelete", 0, 0, -1},
     {API_ALTER_ISR, "AlterIsr", 0, 0, 0},
     {API_DESCRIBE_CLUSTER, "DescribeCluster", 0, 0, 0},
 };

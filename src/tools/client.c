@@ -61,6 +61,8 @@ static const int16_t client_apis[] = {
     API_METADATA,         API_API_VERSIONS,   API_CREATE_TOPICS,
     API_DELETE_TOPICS,    API_DESCRIBE_CONFIGS, API_CREATE_PARTITIONS,
     API_DESCRIBE_CLUSTER, API_DELETE_RECORDS,
+    API_ALTER_CONFIGS,    API_INCREMENTAL_ALTER_CONFIGS,
+    API_ELECT_LEADERS,
     API_FIND_COORDINATOR, API_LIST_GROUPS,    API_DESCRIBE_GROUPS,
     API_OFFSET_FETCH,     API_OFFSET_COMMIT,  API_DELETE_GROUPS,
 };
@@ -677,7 +679,7 @@ tool_describe_configs(tool_client_t *tc, int8_t resource_type,
     *configs = NULL;
     *nconfigs = 0;
     *error_code = 0;
-    if (resource_type == TOOL_RESOURCE_BROKER)
+    if (resource_type == TOOL_RESOURCE_BROKER && *resource_name != '\0')
         node = (int32_t)strtol(resource_name, NULL, 10);
     rc = tool_client_version(tc, node, API_DESCRIBE_CONFIGS, &v, errbuf,
                              errlen);

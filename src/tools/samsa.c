@@ -40,6 +40,8 @@ static const tool_cmd_t commands[] = {
      "delete the records of partitions below an offset"},
     {"consumer-groups", cmd_consumer_groups,
      "list, describe, reset the offsets of and delete consumer groups"},
+    {"leader-election", cmd_leader_election,
+     "move partition leadership to preferred (or any live) replicas"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -21,6 +21,7 @@
 #include "samsa/khdr.h"
 #include "samsa/kread.h"
 #include "samsa/kwrite.h"
+#include "samsa/p_alterconfigs.h"
 #include "samsa/p_apiversions.h"
 #include "samsa/p_controlledshutdown.h"
 #include "samsa/p_createpartitions.h"
@@ -117,6 +118,10 @@ FZ_WRAP(describegroups, req, describegroups_req_t)
 FZ_WRAP(describegroups, resp, describegroups_resp_t)
 FZ_WRAP(deletegroups, req, deletegroups_req_t)
 FZ_WRAP(deletegroups, resp, deletegroups_resp_t)
+FZ_WRAP(alterconfigs, req, alterconfigs_req_t)
+FZ_WRAP(alterconfigs, resp, alterconfigs_resp_t)
+FZ_WRAP(incrementalalterconfigs, req, alterconfigs_req_t)
+FZ_WRAP(incrementalalterconfigs, resp, alterconfigs_resp_t)
 
 #define FZ_CODEC(k, fam)                                                     \
     {k, fz_dec_##fam##_req, fz_dec_##fam##_resp, fz_enc_##fam##_req,         \
@@ -148,6 +153,8 @@ static const fz_codec_t fz_codecs[] = {
     FZ_CODEC(API_LIST_GROUPS, listgroups),
     FZ_CODEC(API_DESCRIBE_GROUPS, describegroups),
     FZ_CODEC(API_DELETE_GROUPS, deletegroups),
+    FZ_CODEC(API_ALTER_CONFIGS, alterconfigs),
+    FZ_CODEC(API_INCREMENTAL_ALTER_CONFIGS, incrementalalterconfigs),
 };
 
 #define FZ_NCODECS (sizeof(fz_codecs) / sizeof(fz_codecs[0]))
@@ -204,6 +211,8 @@ typedef union fz_msg {
     describegroups_resp_t describegroups_resp;
     deletegroups_req_t deletegroups_req;
     deletegroups_resp_t deletegroups_resp;
+    alterconfigs_req_t alterconfigs_req;
+    alterconfigs_resp_t alterconfigs_resp;
 } fz_msg_t;
 
 static bool fz_ready;
@@ -371,6 +380,17 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
         describeconfigs_req_resource_t r = {2, name, 1, keys};
         describeconfigs_req_t req = {1, &r, true, true};
         p_describeconfigs_req_encode(kw, v, &req);
+        break;
+    }
+    case API_ALTER_CONFIGS:
+    case API_INCREMENTAL_ALTER_CONFIGS: {
+        alterconfigs_req_config_t c = {{"retention.ms", 12}, 0, val};
+        alterconfigs_req_resource_t r = {2, name, 1, &c};
+        alterconfigs_req_t req = {1, &r, false};
+        if (key == API_ALTER_CONFIGS)
+            p_alterconfigs_req_encode(kw, v, &req);
+        else
+            p_incrementalalterconfigs_req_encode(kw, v, &req);
         break;
     }
     case API_DESCRIBE_CLUSTER: {

@@ -192,9 +192,12 @@ has configs-all out "cleanup.policy=delete"
 run 0 configs-broker configs --describe --entity-type brokers \
     --entity-name 1 --all --json
 has configs-broker out '"entity_name": "1"'
-run 2 configs-alter configs --alter --entity-type topics --entity-name "$T" \
-    --add-config retention.ms=1
-has configs-alter err "not supported yet"
+run 0 configs-alter configs --alter --entity-type topics --entity-name "$T" \
+    --add-config retention.ms=7200000
+has configs-alter out "Completed updating config for topic $T."
+run 2 configs-alter-usage configs --alter --entity-type topics \
+    --entity-name "$T"
+has configs-alter-usage err "--add-config or --delete-config"
 
 # --- dump-log on the broker's files
 if [ -z "${SAMSA_TEST_BOOTSTRAP:-}" ]; then

@@ -135,7 +135,7 @@ tb_start(tb_t *tb, int32_t id, int32_t session_ms, char *err, size_t errlen)
         .default_replication_factor = 1,
         .topic_config_valid = cfg_valid,
     };
-    ctl_hooks_t hooks = {tb_on_lai, tb_on_stop, tb_on_metadata, tb};
+    ctl_hooks_t hooks = {tb_on_lai, tb_on_stop, tb_on_metadata, tb, NULL};
 
     tb->id = id;
     pthread_mutex_init(&tb->mu, NULL);

@@ -241,6 +241,86 @@ test_group_errors_max_size_protocol_fencing_and_leave(void)
     group_free(g);
 }
 
+/* KIP-345: a static member that restarts (no member id, same instance id)
+ * while the group is Stable gets a new member id and its old assignment
+ * without a rebalance; the old id is fenced; changed metadata rebalances */
+static void
+test_group_static_member_rejoins_stable_group_without_rebalance(void)
+{
+    group_t *g = new_group(0, 10);
+    reply_t r1, r2, s1, s2, r3, s3;
+    char id1[128], id2[128], id3[128];
+    const char *ids[2], *asg[2] = {"A1", "A2"};
+
+    join(g, 5, "", "inst-1", "range", &r1, 0);
+    strcpy(id1, r1.member_id);
+    CU_ASSERT_EQUAL(r1.err, KERR_NONE);
+    CU_ASSERT_EQUAL(g->state, GROUP_COMPLETING_REBALANCE);
+    sync_group(g, id1, 1, 1, (const char *[]){id1}, asg, &s1, 10);
+    CU_ASSERT_EQUAL(g->state, GROUP_STABLE);
+    join(g, 5, "", "inst-2", "range", &r2, 20);
+    CU_ASSERT_FALSE(r2.done);
+    join(g, 5, id1, "inst-1", "range", &r1, 30);
+    CU_ASSERT_TRUE(r1.done && r2.done);
+    strcpy(id2, r2.member_id);
+    CU_ASSERT_EQUAL(r1.generation, 2);
+    ids[0] = id1;
+    ids[1] = id2;
+    sync_group(g, id2, 2, 0, NULL, NULL, &s2, 40);
+    sync_group(g, id1, 2, 2, ids, asg, &s1, 50);
+    CU_ASSERT_EQUAL(g->state, GROUP_STABLE);
+    CU_ASSERT_STRING_EQUAL(s2.assignment, "A2");
+    changed_calls = 0;
+
+    /* inst-2 restarts: new id, generation 2, no rebalance */
+    join(g, 5, "", "inst-2", "range", &r3, 1000);
+    CU_ASSERT_TRUE(r3.done);
+    CU_ASSERT_EQUAL(r3.err, KERR_NONE);
+    CU_ASSERT_EQUAL(r3.generation, 2);
+    CU_ASSERT_FALSE(r3.leader);
+    strcpy(id3, r3.member_id);
+    CU_ASSERT_STRING_NOT_EQUAL(id3, id2);
+    CU_ASSERT(strncmp(id3, "inst-2-", 7) == 0);
+    CU_ASSERT_EQUAL(g->state, GROUP_STABLE);
+    CU_ASSERT_EQUAL(g->generation_id, 2);
+    CU_ASSERT_EQUAL(g->nmembers, 2);
+    sync_group(g, id3, 2, 0, NULL, NULL, &s3, 1010);
+    CU_ASSERT_TRUE(s3.done);
+    CU_ASSERT_EQUAL(s3.err, KERR_NONE);
+    CU_ASSERT_STRING_EQUAL(s3.assignment, "A2");
+    CU_ASSERT_EQUAL(group_heartbeat(g, 2, S(id3), S("inst-2"), 1020),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(group_heartbeat(g, 2, S(id2), S("inst-2"), 1020),
+                    KERR_FENCED_INSTANCE_ID);
+    CU_ASSERT_EQUAL(group_commit_check(g, 2, S(id3), S("inst-2"), 1030),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(group_heartbeat(g, 2, S(id1), S("inst-1"), 1040),
+                    KERR_NONE);
+
+    /* the leader restarts: still no rebalance, and the answer does not
+     * make it leader (it would compute an assignment nobody gets) */
+    join(g, 5, "", "inst-1", "range", &r1, 2000);
+    CU_ASSERT_TRUE(r1.done);
+    CU_ASSERT_EQUAL(r1.err, KERR_NONE);
+    CU_ASSERT_EQUAL(r1.generation, 2);
+    CU_ASSERT_FALSE(r1.leader);
+    CU_ASSERT_EQUAL(g->state, GROUP_STABLE);
+    CU_ASSERT_STRING_EQUAL(g->leader_id, r1.member_id);
+    strcpy(id1, r1.member_id);
+    sync_group(g, id1, 2, 0, NULL, NULL, &s1, 2010);
+    CU_ASSERT_STRING_EQUAL(s1.assignment, "A1");
+
+    /* a restart with other protocols (subscription changed) rebalances */
+    join(g, 5, "", "inst-2", "sticky", &r3, 3000);
+    CU_ASSERT_FALSE(r3.done);
+    CU_ASSERT_EQUAL(g->state, GROUP_PREPARING_REBALANCE);
+    join(g, 5, id1, "inst-1", "range", &r1, 3010);
+    CU_ASSERT_TRUE(r1.done && r3.done);
+    CU_ASSERT_EQUAL(r3.generation, 3);
+    group_shutdown(g, KERR_NOT_COORDINATOR);
+    group_free(g);
+}
+
 static void
 test_group_simple_consumer_commits_only_when_empty(void)
 {
@@ -308,5 +388,6 @@ suite_group(void)
     UNIT_TEST(s, test_group_session_timeout_removes_member);
     UNIT_TEST(s, test_group_errors_max_size_protocol_fencing_and_leave);
     UNIT_TEST(s, test_group_simple_consumer_commits_only_when_empty);
+    UNIT_TEST(s, test_group_static_member_rejoins_stable_group_without_rebalance);
     UNIT_TEST(s, test_offstore_json_round_trip);
 }
