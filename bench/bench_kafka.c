@@ -206,8 +206,7 @@ wait_topic_ready(rd_kafka_t *rk, int timeout_ms, int want)
             const struct rd_kafka_metadata_topic *t = &md->topics[0];
             if (t->err) {
                 last = rd_kafka_err2str(t->err);
-            } else if (t->partition_cnt > 0 &&
-                       t->partition_cnt >= want) {
+            } else if (t->partition_cnt > 0 && t->partition_cnt >= want) {
                 int i, ok = 1;
                 for (i = 0; i < t->partition_cnt; i++)
                     if (t->partitions[i].err || t->partitions[i].leader < 0)
@@ -266,8 +265,7 @@ create_topic(rd_kafka_t *rk)
     for (i = 0; i < nres; i++) {
         rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
         if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-            fprintf(stderr, "bench_kafka: topic %s already exists\n",
-                    o.topic);
+            fprintf(stderr, "bench_kafka: topic %s already exists\n", o.topic);
         } else if (e) {
             const char *msg = rd_kafka_topic_result_error_string(res[i]);
             die("CreateTopics %s: %s (%s)", o.topic, rd_kafka_err2name(e),
@@ -287,7 +285,7 @@ create_topic(rd_kafka_t *rk)
  * with DONE_BIT set; after a failed one UINT64_MAX. */
 static uint64_t *enq_ns;
 #define DONE_BIT (1ull << 63)
-static long long delivered;  /* delivery reports seen */
+static long long delivered; /* delivery reports seen */
 static long long dr_errors;
 static long long acked_bytes;
 static uint64_t last_dr_ns;
@@ -449,8 +447,7 @@ run_produce(void)
 
     printf("produce: %lld msgs x %d B in %.3f s (enqueue %.3f s, "
            "%lld queue-full waits), %lld errors\n",
-           ok, o.size, secs, (double)(t_enq_done - t0) / 1e9, qfull,
-           dr_errors);
+           ok, o.size, secs, (double)(t_enq_done - t0) / 1e9, qfull, dr_errors);
     printf("produce: %.0f msgs/s, %.2f MB/s; latency ms p50 %.2f p99 %.2f "
            "p99.9 %.2f max %.2f\n",
            secs > 0 ? (double)ok / secs : 0,
@@ -523,8 +520,10 @@ run_consume(void)
     for (p = 0; p < nparts; p++)
         rd_kafka_topic_partition_list_add(tp, o.topic, p)->offset =
             RD_KAFKA_OFFSET_BEGINNING;
-    fprintf(stderr, "bench_kafka: consume %lld msgs from %s (%d partitions) "
-            "from the beginning, no group\n", o.messages, o.topic, nparts);
+    fprintf(stderr,
+            "bench_kafka: consume %lld msgs from %s (%d partitions) "
+            "from the beginning, no group\n",
+            o.messages, o.topic, nparts);
 
     q = rd_kafka_queue_get_consumer(rk);
     cpu0 = cpu_s();
@@ -560,8 +559,10 @@ run_consume(void)
     }
     cpu1 = cpu_s();
     if (got < o.messages)
-        fprintf(stderr, "bench_kafka: only %lld of %lld messages within "
-                "%d s\n", got, o.messages, o.timeout_s);
+        fprintf(stderr,
+                "bench_kafka: only %lld of %lld messages within "
+                "%d s\n",
+                got, o.messages, o.timeout_s);
 
     secs = got > 1 ? (double)(t_last - t_first) / 1e9 : 0;
     printf("consume: %lld msgs, %.1f MB in %.3f s (%.3f s incl. startup), "
@@ -635,7 +636,8 @@ main(int argc, char **argv)
     };
     int c;
 
-    while ((c = getopt_long(argc, argv, "b:t:p:n:s:a:z:X:vh", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:t:p:n:s:a:z:X:vh", lo, NULL)) !=
+           -1) {
         switch (c) {
         case 'b': o.bootstrap = optarg; break;
         case 't': o.topic = optarg; break;
@@ -665,10 +667,9 @@ main(int argc, char **argv)
         return 2;
     }
     o.mode = argv[optind];
-    if (o.messages < 1 || o.size < 0 || o.partitions < 1 ||
-        o.timeout_s < 1) {
+    if (o.messages < 1 || o.size < 0 || o.partitions < 1 || o.timeout_s < 1) {
         fprintf(stderr, "bench_kafka: bad --messages/--size/--partitions/"
-                "--timeout\n");
+                        "--timeout\n");
         return 2;
     }
     signal(SIGINT, on_signal);

@@ -21,10 +21,10 @@
 
 #include "samsa/buf.h"
 
-#define BATCH_LOG_OVERHEAD 12  /* baseOffset + batchLength */
-#define BATCH_HEADER_SIZE 61   /* everything up to the first record */
-#define BATCH_CRC_OFFSET 17    /* where the crc field starts */
-#define BATCH_CRC_START 21     /* the CRC covers from here to the end */
+#define BATCH_LOG_OVERHEAD 12 /* baseOffset + batchLength */
+#define BATCH_HEADER_SIZE 61  /* everything up to the first record */
+#define BATCH_CRC_OFFSET 17   /* where the crc field starts */
+#define BATCH_CRC_START 21    /* the CRC covers from here to the end */
 
 /* attributes bits */
 #define BATCH_ATTR_CODEC_MASK 0x07
@@ -42,7 +42,7 @@ typedef enum batch_codec {
 
 typedef struct batch_hdr {
     int64_t base_offset;
-    int32_t batch_length;   /* bytes after this field */
+    int32_t batch_length; /* bytes after this field */
     int32_t partition_leader_epoch;
     int8_t magic;
     uint32_t crc;
@@ -120,9 +120,9 @@ int batch_validate_flags(const uint8_t *p, size_t len, buf_t *scratch,
 
 /* one record, as views into the (decompressed) records area */
 typedef struct batch_header_kv {
-    const uint8_t *key;     /* NULL = null */
+    const uint8_t *key; /* NULL = null */
     int32_t key_len;
-    const uint8_t *value;   /* NULL = null */
+    const uint8_t *value; /* NULL = null */
     int32_t value_len;
 } batch_header_kv_t;
 
@@ -130,9 +130,9 @@ typedef struct batch_record {
     int8_t attributes;
     int64_t timestamp_delta;
     int32_t offset_delta;
-    const uint8_t *key;     /* NULL = null */
+    const uint8_t *key; /* NULL = null */
     int32_t key_len;
-    const uint8_t *value;   /* NULL = null */
+    const uint8_t *value; /* NULL = null */
     int32_t value_len;
     int32_t nheaders;
     const uint8_t *headers; /* raw header bytes; see batch_record_header() */
@@ -141,11 +141,11 @@ typedef struct batch_record {
 
 typedef struct batch_iter {
     batch_hdr_t hdr;
-    const uint8_t *p;      /* next record */
+    const uint8_t *p; /* next record */
     const uint8_t *end;
-    int32_t left;          /* records still to read */
-    int err;               /* ERR_CORRUPT once a record fails to parse */
-    buf_t plain;           /* decompressed records when compressed */
+    int32_t left; /* records still to read */
+    int err;      /* ERR_CORRUPT once a record fails to parse */
+    buf_t plain;  /* decompressed records when compressed */
 } batch_iter_t;
 
 /*
@@ -173,9 +173,9 @@ int batch_record_header(const batch_record_t *rec, int32_t i,
  * ERR_TOOBIG (over 2 GiB); on error @out is left as it was.
  */
 typedef struct batch_build_record {
-    const void *key;       /* NULL = null key */
+    const void *key; /* NULL = null key */
     int32_t key_len;
-    const void *value;     /* NULL = null value */
+    const void *value; /* NULL = null value */
     int32_t value_len;
     int64_t timestamp;
     int32_t nheaders;

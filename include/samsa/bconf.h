@@ -65,7 +65,7 @@ typedef struct bconf {
     int32_t controlled_shutdown_max_retries;
     int64_t controlled_shutdown_retry_backoff_ms;
     char *broker_rack;
-    char *log_level;           /* samsa's own: debug, info, warn, error */
+    char *log_level; /* samsa's own: debug, info, warn, error */
     int32_t group_initial_rebalance_delay_ms;
     int32_t group_max_size;
     int32_t group_min_session_timeout_ms;
@@ -73,20 +73,20 @@ typedef struct bconf {
     int64_t offsets_retention_minutes;
 
     /* derived by bconf_load() */
-    char *listen_host;         /* bind address; "" = all interfaces */
+    char *listen_host; /* bind address; "" = all interfaces */
     int32_t listen_port;
     char *advertised_host;
     int32_t advertised_port;
-    char **dirs;               /* log.dirs split on ',' */
+    char **dirs; /* log.dirs split on ',' */
     int ndirs;
-    int64_t roll_ms;           /* effective log.roll */
-    int64_t retention_ms;      /* effective log.retention; -1 unlimited */
-    int64_t flush_ms;          /* effective log.flush.interval.ms */
+    int64_t roll_ms;      /* effective log.roll */
+    int64_t retention_ms; /* effective log.retention; -1 unlimited */
+    int64_t flush_ms;     /* effective log.flush.interval.ms */
 
     /* dynamic overrides applied (bconf_dynamic_new); 0/NULL otherwise */
     int32_t ndynamic;
     char **dynamic_keys;
-    int8_t *dynamic_sources;   /* BCONF_SOURCE_DYNAMIC_* */
+    int8_t *dynamic_sources; /* BCONF_SOURCE_DYNAMIC_* */
 } bconf_t;
 
 /* Kafka's ConfigSource numbers of the two dynamic broker levels */
@@ -112,8 +112,8 @@ bool bconf_dynamic_key(const char *name);
  * (*@not_dynamic set when the key is known but not updatable at runtime,
  * or unknown). Any thread.
  */
-bool bconf_dynamic_valid(const char *name, const char *value,
-                         bool *not_dynamic, char *err, size_t errlen);
+bool bconf_dynamic_valid(const char *name, const char *value, bool *not_dynamic,
+                         char *err, size_t errlen);
 /*
  * A new configuration: @base with the cluster-wide defaults (@dkeys/@dvals)
  * and then this broker's own (@bkeys/@bvals) applied; entries that fail

@@ -71,9 +71,8 @@ void broker_on_metadata(mc_snapshot_t *snap, void *ud);
 /* the dynamic broker configs changed (or were read at startup): the
  * effective configuration is rebuilt over samsad.conf, swapped in, and the
  * open logs take the new topic defaults */
-void broker_on_broker_config(const char *const *dkeys,
-                             const char *const *dvals, int nd,
-                             const char *const *bkeys,
+void broker_on_broker_config(const char *const *dkeys, const char *const *dvals,
+                             int nd, const char *const *bkeys,
                              const char *const *bvals, int nb, void *ud);
 
 /* the topic-level config check handed to the controller (CreateTopics) */

@@ -35,11 +35,13 @@ typedef struct ckpt {
     bool sorted;
 } ckpt_t;
 
-#define CKPT_INIT {NULL, 0, 0, false}
+#define CKPT_INIT                                                              \
+    {                                                                          \
+        NULL, 0, 0, false                                                      \
+    }
 
 /* copies @topic */
-void ckpt_add(ckpt_t *ck, const char *topic, int32_t partition,
-              int64_t offset);
+void ckpt_add(ckpt_t *ck, const char *topic, int32_t partition, int64_t offset);
 /* the entry for (@topic, @partition); false when absent */
 bool ckpt_get(ckpt_t *ck, const char *topic, int32_t partition,
               int64_t *offset);

@@ -20,16 +20,16 @@ typedef enum conf_type {
     CONF_INT32,
     CONF_INT64,
     CONF_BOOL,
-    CONF_STRING,   /* char *, xmalloc'd; NULL when the default is NULL */
+    CONF_STRING, /* char *, xmalloc'd; NULL when the default is NULL */
 } conf_type_t;
 
 typedef struct conf_key {
-    const char *name;     /* Kafka's key, verbatim */
+    const char *name; /* Kafka's key, verbatim */
     conf_type_t type;
-    size_t offset;        /* offsetof(struct, field) */
-    const char *dflt;     /* default as text; NULL = unset (strings only) */
-    int64_t min, max;     /* bounds for integers */
-    const char *doc;      /* one line for --help and samsad.conf(5) */
+    size_t offset;    /* offsetof(struct, field) */
+    const char *dflt; /* default as text; NULL = unset (strings only) */
+    int64_t min, max; /* bounds for integers */
+    const char *doc;  /* one line for --help and samsad.conf(5) */
 } conf_key_t;
 
 /*
@@ -42,8 +42,8 @@ int conf_load(const conf_key_t *keys, size_t nkeys, void *base,
               const char *path, char *const *overrides, int noverrides,
               char *errbuf, size_t errlen);
 /* parses one value into its field; 0 or ERR_CONFIG with a reason */
-int conf_set(const conf_key_t *key, void *base, const char *value,
-             char *errbuf, size_t errlen);
+int conf_set(const conf_key_t *key, void *base, const char *value, char *errbuf,
+             size_t errlen);
 const conf_key_t *conf_find(const conf_key_t *keys, size_t nkeys,
                             const char *name);
 /* frees the CONF_STRING fields */

@@ -39,7 +39,7 @@ typedef struct coord_config {
     int32_t max_size;                   /* group.max.size */
     int32_t min_session_timeout_ms;
     int32_t max_session_timeout_ms;
-    int64_t offsets_retention_ms;       /* offsets.retention.minutes */
+    int64_t offsets_retention_ms; /* offsets.retention.minutes */
 } coord_config_t;
 
 /* how one request is answered: begin() gives a writer with the response

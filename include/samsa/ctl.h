@@ -39,12 +39,12 @@ typedef struct ctl ctl_t;
 
 typedef struct ctl_config {
     int32_t broker_id;
-    const char *zk_connect;         /* host:port[,host:port][/chroot] */
+    const char *zk_connect; /* host:port[,host:port][/chroot] */
     int32_t zk_session_timeout_ms;
     const char *advertised_host;
     int32_t advertised_port;
-    const char *rack;               /* NULL: unset */
-    int32_t num_partitions;         /* CreateTopics default */
+    const char *rack;       /* NULL: unset */
+    int32_t num_partitions; /* CreateTopics default */
     int16_t default_replication_factor;
     /* validates CreateTopics configs (0-terminated message in @err);
      * may be NULL (everything accepted); called on the ctl thread */
@@ -53,7 +53,7 @@ typedef struct ctl_config {
     /* automatic preferred leader election (Kafka's
      * auto.leader.rebalance.enable and leader.imbalance.*) */
     bool auto_leader_rebalance_enable;
-    int32_t leader_imbalance_check_interval_s;  /* <= 0: 300 */
+    int32_t leader_imbalance_check_interval_s; /* <= 0: 300 */
     int32_t leader_imbalance_per_broker_percentage;
 } ctl_config_t;
 
@@ -61,14 +61,14 @@ typedef struct ctl_config {
 typedef struct ctl_partition_state {
     const char *topic;
     int32_t partition;
-    int32_t leader;            /* -1: none */
+    int32_t leader; /* -1: none */
     int32_t leader_epoch;
     int32_t controller_epoch;
     int32_t nisr;
     const int32_t *isr;
     int32_t nreplicas;
     const int32_t *replicas;
-    int32_t zk_version;        /* of the state znode (AlterIsr's fence) */
+    int32_t zk_version; /* of the state znode (AlterIsr's fence) */
 } ctl_partition_state_t;
 
 /* all called on the ctl thread; the arrays are valid only during the call */
@@ -86,9 +86,8 @@ typedef struct ctl_hooks {
     /* the dynamic broker configs: /config/brokers/<default> (@dkeys) and
      * /config/brokers/<own id> (@bkeys), read at ctl_start (on the calling
      * thread) and again after each change notification; may be NULL */
-    void (*on_broker_config)(const char *const *dkeys,
-                             const char *const *dvals, int nd,
-                             const char *const *bkeys,
+    void (*on_broker_config)(const char *const *dkeys, const char *const *dvals,
+                             int nd, const char *const *bkeys,
                              const char *const *bvals, int nb, void *ud);
 } ctl_hooks_t;
 
@@ -139,7 +138,7 @@ typedef struct ctl_req_hdr {
 typedef struct ctl_stop_partition {
     const char *topic;
     int32_t partition;
-    bool del;                  /* delete the log */
+    bool del; /* delete the log */
 } ctl_stop_partition_t;
 
 typedef void (*ctl_req_done_fn)(int16_t error_code, void *ud);
@@ -253,9 +252,9 @@ int64_t ctl_broker_epoch(ctl_t *ctl);
 
 typedef struct ctl_topic_spec {
     const char *name;
-    int32_t num_partitions;       /* -1: num.partitions */
-    int16_t replication_factor;   /* -1: default.replication.factor */
-    int32_t nassignments;         /* manual: partition i -> brokers */
+    int32_t num_partitions;     /* -1: num.partitions */
+    int16_t replication_factor; /* -1: default.replication.factor */
+    int32_t nassignments;       /* manual: partition i -> brokers */
     const int32_t *const *assignments;
     const int32_t *assignment_lens;
     int32_t nconfigs;
@@ -265,10 +264,10 @@ typedef struct ctl_topic_spec {
 
 typedef struct ctl_result {
     const char *name;
-    int16_t error_code;           /* KERR_* */
-    const char *error_message;    /* NULL when none */
-    int32_t num_partitions;       /* -1 on error */
-    int16_t replication_factor;   /* -1 on error */
+    int16_t error_code;         /* KERR_* */
+    const char *error_message;  /* NULL when none */
+    int32_t num_partitions;     /* -1 on error */
+    int16_t replication_factor; /* -1 on error */
 } ctl_result_t;
 
 /* called once, on the ctl thread; @results (one per input, same order)
@@ -282,8 +281,8 @@ typedef void (*ctl_done_fn)(const ctl_result_t *results, int n, void *ud);
  * broker's metadata shows the result, or REQUEST_TIMED_OUT at timeout_ms.
  */
 void ctl_create_topics(ctl_t *ctl, const ctl_topic_spec_t *specs, int n,
-                       bool validate_only, int32_t timeout_ms,
-                       ctl_done_fn done, void *ud);
+                       bool validate_only, int32_t timeout_ms, ctl_done_fn done,
+                       void *ud);
 void ctl_delete_topics(ctl_t *ctl, const char *const *names, int n,
                        int32_t timeout_ms, ctl_done_fn done, void *ud);
 /* @counts: the new total partition count of each topic */
@@ -308,13 +307,13 @@ void ctl_create_partitions(ctl_t *ctl, const char *const *names,
  */
 typedef struct ctl_config_op {
     const char *name;
-    int8_t op;                  /* 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT */
-    const char *value;          /* NULL for DELETE */
+    int8_t op;         /* 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT */
+    const char *value; /* NULL for DELETE */
 } ctl_config_op_t;
 
 typedef struct ctl_config_alter {
-    int8_t resource_type;       /* 2 topic, 4 broker */
-    const char *name;           /* topic; broker id; "" = <default> */
+    int8_t resource_type; /* 2 topic, 4 broker */
+    const char *name;     /* topic; broker id; "" = <default> */
     bool incremental;
     int32_t nops;
     const ctl_config_op_t *ops;

@@ -57,8 +57,7 @@ void epoch_cache_free(epoch_cache_t *ec);
  * entries with epoch >= @epoch or start >= @start_offset are removed, the
  * entry added and the file rewritten. Returns true when the cache changed.
  */
-bool epoch_cache_assign(epoch_cache_t *ec, int32_t epoch,
-                        int64_t start_offset);
+bool epoch_cache_assign(epoch_cache_t *ec, int32_t epoch, int64_t start_offset);
 
 /* the latest epoch, or EPOCH_UNDEFINED when empty */
 int32_t epoch_cache_latest_epoch(epoch_cache_t *ec);

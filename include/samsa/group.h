@@ -68,19 +68,19 @@ typedef struct group_protocol {
 
 typedef struct group_member {
     char *member_id;
-    char *instance_id;          /* NULL: dynamic member */
+    char *instance_id; /* NULL: dynamic member */
     char *client_id;
     char *client_host;
     int32_t session_timeout_ms;
     int32_t rebalance_timeout_ms;
     int32_t nprotocols;
     group_protocol_t *protocols;
-    uint8_t *assignment;        /* from the leader's SyncGroup */
+    uint8_t *assignment; /* from the leader's SyncGroup */
     int32_t assignment_len;
-    void *join_waiter;          /* parked JoinGroup reply, or NULL */
-    void *sync_waiter;          /* parked SyncGroup reply, or NULL */
+    void *join_waiter; /* parked JoinGroup reply, or NULL */
+    void *sync_waiter; /* parked SyncGroup reply, or NULL */
     int64_t last_heartbeat_ms;
-    bool is_new;                /* joined during this rebalance */
+    bool is_new; /* joined during this rebalance */
 } group_member_t;
 
 typedef struct group group_t;
@@ -89,11 +89,10 @@ typedef struct group group_t;
 typedef struct group_ops {
     /* a JoinGroup answer for @m (NULL when the member is gone: only
      * error_code/member_id matter) */
-    void (*join_done)(void *waiter, const group_t *g,
-                      const group_member_t *m, const char *member_id,
+    void (*join_done)(void *waiter, const group_t *g, const group_member_t *m,
+                      const char *member_id, int16_t error_code, void *ud);
+    void (*sync_done)(void *waiter, const group_t *g, const group_member_t *m,
                       int16_t error_code, void *ud);
-    void (*sync_done)(void *waiter, const group_t *g,
-                      const group_member_t *m, int16_t error_code, void *ud);
     /* a generation completed (Stable) or the group became Empty: persist */
     void (*changed)(group_t *g, void *ud);
     void *ud;
@@ -110,20 +109,20 @@ struct group {
     char *group_id;
     group_state_t state;
     int32_t generation_id;
-    char *protocol_type;        /* NULL until the first member */
-    char *protocol_name;        /* selected; NULL when none */
-    char *leader_id;            /* NULL when none */
+    char *protocol_type; /* NULL until the first member */
+    char *protocol_name; /* selected; NULL when none */
+    char *leader_id;     /* NULL when none */
     int32_t nmembers;
-    group_member_t **members;   /* join order */
-    int32_t npending;           /* KIP-394: ids handed out, not yet joined */
+    group_member_t **members; /* join order */
+    int32_t npending;         /* KIP-394: ids handed out, not yet joined */
     char **pending;
     int64_t *pending_deadline;
-    int64_t join_deadline_ms;   /* PreparingRebalance ends by then */
+    int64_t join_deadline_ms;     /* PreparingRebalance ends by then */
     int64_t initial_delay_end_ms; /* KIP-134 cap; 0 when not delaying */
-    int64_t state_since_ms;     /* when the current state began */
+    int64_t state_since_ms;       /* when the current state began */
     group_config_t conf;
     group_ops_t ops;
-    uint64_t id_seq;            /* member id suffixes */
+    uint64_t id_seq; /* member id suffixes */
 };
 
 group_t *group_new(const char *group_id, const group_config_t *conf,
@@ -137,7 +136,7 @@ group_member_t *group_member_find(const group_t *g, kstr_t member_id);
 typedef struct group_join_req {
     int16_t version;
     kstr_t member_id;
-    kstr_t group_instance_id;   /* null: dynamic */
+    kstr_t group_instance_id; /* null: dynamic */
     kstr_t client_id;
     const char *client_host;
     int32_t session_timeout_ms;
@@ -158,7 +157,7 @@ typedef struct group_sync_req {
     int32_t generation_id;
     kstr_t member_id;
     kstr_t group_instance_id;
-    kstr_t protocol_type;       /* v5+, null otherwise */
+    kstr_t protocol_type; /* v5+, null otherwise */
     kstr_t protocol_name;
     int32_t nassignments;
     const kstr_t *assign_members;
@@ -180,9 +179,8 @@ int16_t group_leave(group_t *g, kstr_t member_id, kstr_t group_instance_id,
 
 /* may this OffsetCommit go ahead? KERR_NONE or the error for every
  * partition (Kafka's doCommitOffsets checks); refreshes the heartbeat */
-int16_t group_commit_check(group_t *g, int32_t generation_id,
-                           kstr_t member_id, kstr_t group_instance_id,
-                           int64_t now_ms);
+int16_t group_commit_check(group_t *g, int32_t generation_id, kstr_t member_id,
+                           kstr_t group_instance_id, int64_t now_ms);
 
 /* session expiry, join deadlines, pending-member expiry */
 void group_tick(group_t *g, int64_t now_ms);

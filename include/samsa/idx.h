@@ -25,14 +25,14 @@
 #include <stdint.h>
 
 typedef struct idx {
-    int fd;              /* -1 when closed */
+    int fd; /* -1 when closed */
     char *path;
-    uint8_t *map;        /* NULL when nothing is mapped */
+    uint8_t *map; /* NULL when nothing is mapped */
     size_t map_len;
-    size_t esz;          /* entry size */
-    uint32_t max;        /* capacity in entries while writable */
+    size_t esz;   /* entry size */
+    uint32_t max; /* capacity in entries while writable */
     bool writable;
-    _Atomic uint32_t n;  /* entries in use */
+    _Atomic uint32_t n; /* entries in use */
 } idx_t;
 
 /*

@@ -62,7 +62,7 @@ enum kapi_key {
 
 typedef struct kapi {
     int16_t key;
-    const char *name;       /* Kafka's name, e.g. "Metadata" */
+    const char *name; /* Kafka's name, e.g. "Metadata" */
     int16_t min_version;
     int16_t max_version;
     int16_t first_flexible; /* -1: never flexible */

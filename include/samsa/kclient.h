@@ -25,8 +25,8 @@ typedef struct kclient kclient_t;
  * Returns 0 and *out, or ERR_IO / ERR_AGAIN (timed out) / ERR_CONFIG
  * (cannot resolve) with a message in @errbuf.
  */
-int kclient_connect(kclient_t **out, const char *host, int port,
-                    int timeout_ms, char *errbuf, size_t errlen);
+int kclient_connect(kclient_t **out, const char *host, int port, int timeout_ms,
+                    char *errbuf, size_t errlen);
 
 /* sends the int32 size then @frame. Returns 0, ERR_AGAIN or ERR_IO */
 int kclient_send(kclient_t *kc, const void *frame, size_t len);

@@ -66,8 +66,7 @@ int khdr_decode(kread_t *kr, khdr_t *hdr, bool flexible);
 bool khdr_response_flexible(int16_t api_key, bool flexible);
 
 /* response header v0, or v1 (adds an empty tag section) when @flexible */
-void khdr_encode_response(kwrite_t *kw, int32_t correlation_id,
-                          bool flexible);
+void khdr_encode_response(kwrite_t *kw, int32_t correlation_id, bool flexible);
 
 /* client side (tools, tests, replica fetchers) */
 
@@ -76,7 +75,6 @@ void khdr_encode_request(kwrite_t *kw, int16_t api_key, int16_t api_version,
                          int32_t correlation_id, const char *client_id,
                          bool flexible);
 /* response header v0/v1; returns 0 or ERR_PROTO */
-int khdr_decode_response(kread_t *kr, int32_t *correlation_id,
-                         bool flexible);
+int khdr_decode_response(kread_t *kr, int32_t *correlation_id, bool flexible);
 
 #endif

@@ -52,9 +52,9 @@ int64_t kread_i64(kread_t *kr);
 uint32_t kread_u32(kread_t *kr);
 bool kread_bool(kread_t *kr);
 double kread_f64(kread_t *kr);
-int32_t kread_varint(kread_t *kr);    /* zigzag */
-int64_t kread_varlong(kread_t *kr);   /* zigzag */
-uint32_t kread_uvarint(kread_t *kr);  /* unsigned, max 5 bytes */
+int32_t kread_varint(kread_t *kr);   /* zigzag */
+int64_t kread_varlong(kread_t *kr);  /* zigzag */
+uint32_t kread_uvarint(kread_t *kr); /* unsigned, max 5 bytes */
 /* 16-byte UUID copied into @out */
 void kread_uuid(kread_t *kr, uint8_t out[16]);
 

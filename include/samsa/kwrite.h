@@ -35,9 +35,9 @@ typedef struct fslice {
 
 /* one piece of output: bytes of kw->buf, or a file slice (fd >= 0) */
 typedef struct kchunk {
-    size_t boff;  /* offset into kw->buf when fd < 0 */
+    size_t boff; /* offset into kw->buf when fd < 0 */
     size_t len;
-    int fd;       /* -1 for buffer bytes */
+    int fd; /* -1 for buffer bytes */
     uint64_t foff;
     void (*unref)(void *ref);
     void *ref;
@@ -48,8 +48,8 @@ typedef struct kwrite {
     kchunk_t *chunks; /* file chunks and the buffer runs between them */
     int nchunks;
     int chunks_cap;
-    size_t flushed;   /* buf bytes already covered by a chunk */
-    size_t total;     /* bytes written so far, buffer and files */
+    size_t flushed; /* buf bytes already covered by a chunk */
+    size_t total;   /* bytes written so far, buffer and files */
 } kwrite_t;
 
 void kwrite_init(kwrite_t *kw);

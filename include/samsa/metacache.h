@@ -18,19 +18,19 @@ typedef struct mc_broker {
     int32_t id;
     char *host;
     int32_t port;
-    char *rack;        /* NULL when broker.rack is unset */
+    char *rack; /* NULL when broker.rack is unset */
 } mc_broker_t;
 
 typedef struct mc_partition {
     int32_t partition;
-    int32_t leader;       /* -1 when no leader */
+    int32_t leader; /* -1 when no leader */
     int32_t leader_epoch;
     int32_t nreplicas;
-    int32_t *replicas;    /* assignment order */
+    int32_t *replicas; /* assignment order */
     int32_t nisr;
     int32_t *isr;
     int32_t noffline;
-    int32_t *offline;     /* replicas whose broker is not registered */
+    int32_t *offline; /* replicas whose broker is not registered */
 } mc_partition_t;
 
 typedef struct mc_config {
@@ -40,7 +40,7 @@ typedef struct mc_config {
 
 typedef struct mc_topic {
     char *name;
-    uint8_t id[16];       /* topic id (KIP-516); all zero if unknown */
+    uint8_t id[16]; /* topic id (KIP-516); all zero if unknown */
     int32_t npartitions;
     mc_partition_t *partitions; /* index == partition number */
     int32_t nconfigs;
@@ -51,11 +51,11 @@ typedef struct mc_topic {
 typedef struct mc_snapshot {
     int refcnt;
     char *cluster_id;
-    int32_t controller_id;   /* -1 when none */
+    int32_t controller_id; /* -1 when none */
     int32_t nbrokers;
-    mc_broker_t *brokers;    /* sorted by id */
+    mc_broker_t *brokers; /* sorted by id */
     int32_t ntopics;
-    mc_topic_t *topics;      /* sorted by name */
+    mc_topic_t *topics; /* sorted by name */
 } mc_snapshot_t;
 
 /*

@@ -32,9 +32,9 @@ typedef struct net_config {
 } net_config_t;
 
 typedef struct net_stats {
-    int64_t conns_active;     /* open connections now */
-    int64_t conns_accepted;   /* since start */
-    int64_t rbuf_max_block;   /* largest request buffer ever allocated */
+    int64_t conns_active;   /* open connections now */
+    int64_t conns_accepted; /* since start */
+    int64_t rbuf_max_block; /* largest request buffer ever allocated */
 } net_stats_t;
 
 /*

@@ -25,17 +25,17 @@ typedef struct offstore_entry {
     char *topic;
     int32_t partition;
     int64_t offset;
-    int32_t leader_epoch;       /* -1: unknown */
-    char *metadata;             /* NULL: null */
+    int32_t leader_epoch; /* -1: unknown */
+    char *metadata;       /* NULL: null */
     int64_t commit_timestamp;
-    bool zk_exists;             /* the offset znode exists (or is being
+    bool zk_exists; /* the offset znode exists (or is being
                                  * created by a write in flight) */
 } offstore_entry_t;
 
 typedef struct offstore {
     int32_t n, cap;
     offstore_entry_t *entries;
-    int32_t ntopics;            /* topics whose offsets/<t> node exists */
+    int32_t ntopics; /* topics whose offsets/<t> node exists */
     char **topics;
 } offstore_t;
 
@@ -56,9 +56,9 @@ void offstore_topic_remove(offstore_t *os, const char *topic);
 /* what the group node holds besides offsets */
 typedef struct offstore_group_info {
     int32_t generation;
-    char *protocol_type;        /* NULL: none */
-    char *protocol;             /* NULL: none */
-    int64_t state_timestamp;    /* when the group last changed state */
+    char *protocol_type;     /* NULL: none */
+    char *protocol;          /* NULL: none */
+    int64_t state_timestamp; /* when the group last changed state */
 } offstore_group_info_t;
 
 /* the group node's JSON (malloc'd, NUL-terminated) for @info and every

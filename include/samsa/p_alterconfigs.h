@@ -36,7 +36,7 @@ typedef struct alterconfigs_req_config {
 } alterconfigs_req_config_t;
 
 typedef struct alterconfigs_req_resource {
-    int8_t resource_type;    /* 2 topic, 4 broker, 8 broker logger */
+    int8_t resource_type; /* 2 topic, 4 broker, 8 broker logger */
     kstr_t resource_name;
     int32_t nconfigs;
     alterconfigs_req_config_t *configs;
@@ -50,7 +50,7 @@ typedef struct alterconfigs_req {
 
 typedef struct alterconfigs_resp_response {
     int16_t error_code;
-    kstr_t error_message;    /* nullable */
+    kstr_t error_message; /* nullable */
     int8_t resource_type;
     kstr_t resource_name;
 } alterconfigs_resp_response_t;
@@ -73,8 +73,7 @@ void p_alterconfigs_resp_encode(kwrite_t *kw, int16_t version,
 
 /* IncrementalAlterConfigs (44): same structs, config_operation on the wire */
 int p_incrementalalterconfigs_req_decode(kread_t *kr, int16_t version,
-                                         arena_t *ar,
-                                         alterconfigs_req_t *req);
+                                         arena_t *ar, alterconfigs_req_t *req);
 void p_incrementalalterconfigs_req_encode(kwrite_t *kw, int16_t version,
                                           const alterconfigs_req_t *req);
 int p_incrementalalterconfigs_resp_decode(kread_t *kr, int16_t version,

@@ -21,7 +21,7 @@
 
 typedef struct controlledshutdown_req {
     int32_t broker_id;
-    int64_t broker_epoch;       /* v2+, default -1 */
+    int64_t broker_epoch; /* v2+, default -1 */
 } controlledshutdown_req_t;
 
 typedef struct controlledshutdown_remaining {
@@ -35,13 +35,11 @@ typedef struct controlledshutdown_resp {
     controlledshutdown_remaining_t *remaining_partitions;
 } controlledshutdown_resp_t;
 
-int p_controlledshutdown_req_decode(kread_t *kr, int16_t version,
-                                    arena_t *ar,
+int p_controlledshutdown_req_decode(kread_t *kr, int16_t version, arena_t *ar,
                                     controlledshutdown_req_t *req);
 void p_controlledshutdown_req_encode(kwrite_t *kw, int16_t version,
                                      const controlledshutdown_req_t *req);
-int p_controlledshutdown_resp_decode(kread_t *kr, int16_t version,
-                                     arena_t *ar,
+int p_controlledshutdown_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
                                      controlledshutdown_resp_t *resp);
 void p_controlledshutdown_resp_encode(kwrite_t *kw, int16_t version,
                                       const controlledshutdown_resp_t *resp);

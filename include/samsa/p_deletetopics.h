@@ -21,7 +21,7 @@
 #include "samsa/kwrite.h"
 
 typedef struct deletetopics_req_topic {
-    kstr_t name;          /* nullable, default null */
+    kstr_t name; /* nullable, default null */
     uint8_t topic_id[16];
 } deletetopics_req_topic_t;
 

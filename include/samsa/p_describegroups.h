@@ -26,7 +26,7 @@ typedef struct describegroups_req {
 
 typedef struct describegroups_member {
     kstr_t member_id;
-    kstr_t group_instance_id;           /* v4+, nullable */
+    kstr_t group_instance_id; /* v4+, nullable */
     kstr_t client_id;
     kstr_t client_host;
     kbytes_t member_metadata;
@@ -41,11 +41,11 @@ typedef struct describegroups_group {
     kstr_t protocol_data;
     int32_t nmembers;
     describegroups_member_t *members;
-    int32_t authorized_operations;      /* v3+, INT32_MIN before */
+    int32_t authorized_operations; /* v3+, INT32_MIN before */
 } describegroups_group_t;
 
 typedef struct describegroups_resp {
-    int32_t throttle_time_ms;           /* v1+ */
+    int32_t throttle_time_ms; /* v1+ */
     int32_t ngroups;
     describegroups_group_t *groups;
 } describegroups_resp_t;

@@ -30,8 +30,8 @@ typedef struct electleaders_req_topic {
 } electleaders_req_topic_t;
 
 typedef struct electleaders_req {
-    int8_t election_type;       /* v1+; v0 is preferred */
-    int32_t ntopic_partitions;  /* -1: null (every partition) */
+    int8_t election_type;      /* v1+; v0 is preferred */
+    int32_t ntopic_partitions; /* -1: null (every partition) */
     electleaders_req_topic_t *topic_partitions;
     int32_t timeout_ms;
 } electleaders_req_t;
@@ -39,7 +39,7 @@ typedef struct electleaders_req {
 typedef struct electleaders_resp_partition {
     int32_t partition_id;
     int16_t error_code;
-    kstr_t error_message;       /* nullable */
+    kstr_t error_message; /* nullable */
 } electleaders_resp_partition_t;
 
 typedef struct electleaders_resp_topic {
@@ -50,7 +50,7 @@ typedef struct electleaders_resp_topic {
 
 typedef struct electleaders_resp {
     int32_t throttle_time_ms;
-    int16_t error_code;         /* v1+ */
+    int16_t error_code; /* v1+ */
     int32_t nreplica_election_results;
     electleaders_resp_topic_t *replica_election_results;
 } electleaders_resp_t;

@@ -48,10 +48,10 @@ typedef struct fetch_req {
     int32_t replica_id;
     int32_t max_wait_ms;
     int32_t min_bytes;
-    int32_t max_bytes;       /* default 0x7fffffff (v3+) */
-    int8_t isolation_level;  /* default 0 */
-    int32_t session_id;      /* v7+, default 0 */
-    int32_t session_epoch;   /* v7+, default -1 */
+    int32_t max_bytes;      /* default 0x7fffffff (v3+) */
+    int8_t isolation_level; /* default 0 */
+    int32_t session_id;     /* v7+, default 0 */
+    int32_t session_epoch;  /* v7+, default -1 */
     int32_t ntopics;
     fetch_req_topic_t *topics;
     int32_t nforgotten_topics_data; /* v7+, default empty */
@@ -106,8 +106,8 @@ typedef struct fetch_resp_topic {
 
 typedef struct fetch_resp {
     int32_t throttle_time_ms;
-    int16_t error_code;  /* v7+, default 0 */
-    int32_t session_id;  /* v7+, default 0 */
+    int16_t error_code; /* v7+, default 0 */
+    int32_t session_id; /* v7+, default 0 */
     int32_t nresponses;
     fetch_resp_topic_t *responses;
 } fetch_resp_t;

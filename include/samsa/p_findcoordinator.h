@@ -25,7 +25,7 @@ typedef struct findcoordinator_req {
 typedef struct findcoordinator_resp {
     int32_t throttle_time_ms; /* v1+ */
     int16_t error_code;
-    kstr_t error_message;     /* v1+, nullable */
+    kstr_t error_message; /* v1+, nullable */
     int32_t node_id;
     kstr_t host;
     int32_t port;

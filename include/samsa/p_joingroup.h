@@ -28,7 +28,7 @@ typedef struct joingroup_req {
     int32_t session_timeout_ms;
     int32_t rebalance_timeout_ms; /* v1+, -1 before */
     kstr_t member_id;
-    kstr_t group_instance_id;     /* v5+, nullable */
+    kstr_t group_instance_id; /* v5+, nullable */
     kstr_t protocol_type;
     int32_t nprotocols;
     joingroup_protocol_t *protocols;
@@ -36,16 +36,16 @@ typedef struct joingroup_req {
 
 typedef struct joingroup_member {
     kstr_t member_id;
-    kstr_t group_instance_id;     /* v5+, nullable */
+    kstr_t group_instance_id; /* v5+, nullable */
     kbytes_t metadata;
 } joingroup_member_t;
 
 typedef struct joingroup_resp {
-    int32_t throttle_time_ms;     /* v2+ */
+    int32_t throttle_time_ms; /* v2+ */
     int16_t error_code;
     int32_t generation_id;
-    kstr_t protocol_type;         /* v7+, nullable */
-    kstr_t protocol_name;         /* nullable v7+ */
+    kstr_t protocol_type; /* v7+, nullable */
+    kstr_t protocol_name; /* nullable v7+ */
     kstr_t leader;
     kstr_t member_id;
     int32_t nmembers;

@@ -23,7 +23,7 @@
 #include "samsa/kwrite.h"
 
 typedef struct leaderandisr_partition_state {
-    kstr_t topic_name;          /* v0-1 only (ungrouped states) */
+    kstr_t topic_name; /* v0-1 only (ungrouped states) */
     int32_t partition_index;
     int32_t controller_epoch;
     int32_t leader;
@@ -33,16 +33,16 @@ typedef struct leaderandisr_partition_state {
     int32_t zk_version;
     int32_t nreplicas;
     int32_t *replicas;
-    int32_t nadding_replicas;   /* v3+, default empty */
+    int32_t nadding_replicas; /* v3+, default empty */
     int32_t *adding_replicas;
     int32_t nremoving_replicas; /* v3+, default empty */
     int32_t *removing_replicas;
-    bool is_new;                /* v1+, default false */
+    bool is_new; /* v1+, default false */
 } leaderandisr_partition_state_t;
 
 typedef struct leaderandisr_topic_state {
     kstr_t topic_name;
-    uint8_t topic_id[16];       /* v5+, default zero */
+    uint8_t topic_id[16]; /* v5+, default zero */
     int32_t npartition_states;
     leaderandisr_partition_state_t *partition_states;
 } leaderandisr_topic_state_t;
@@ -56,18 +56,18 @@ typedef struct leaderandisr_live_leader {
 typedef struct leaderandisr_req {
     int32_t controller_id;
     int32_t controller_epoch;
-    int64_t broker_epoch;       /* v2+, default -1 */
-    int8_t type;                /* v5+, default 0 */
+    int64_t broker_epoch;                /* v2+, default -1 */
+    int8_t type;                         /* v5+, default 0 */
     int32_t nungrouped_partition_states; /* v0-1 */
     leaderandisr_partition_state_t *ungrouped_partition_states;
-    int32_t ntopic_states;      /* v2+ */
+    int32_t ntopic_states; /* v2+ */
     leaderandisr_topic_state_t *topic_states;
     int32_t nlive_leaders;
     leaderandisr_live_leader_t *live_leaders;
 } leaderandisr_req_t;
 
 typedef struct leaderandisr_partition_error {
-    kstr_t topic_name;          /* v0-4 */
+    kstr_t topic_name; /* v0-4 */
     int32_t partition_index;
     int16_t error_code;
 } leaderandisr_partition_error_t;
@@ -80,9 +80,9 @@ typedef struct leaderandisr_resp_topic {
 
 typedef struct leaderandisr_resp {
     int16_t error_code;
-    int32_t npartition_errors;  /* v0-4 */
+    int32_t npartition_errors; /* v0-4 */
     leaderandisr_partition_error_t *partition_errors;
-    int32_t ntopics;            /* v5+ */
+    int32_t ntopics; /* v5+ */
     leaderandisr_resp_topic_t *topics;
 } leaderandisr_resp_t;
 

@@ -25,15 +25,15 @@ typedef struct leavegroup_member {
 
 typedef struct leavegroup_req {
     kstr_t group_id;
-    kstr_t member_id;         /* v0-2 */
-    int32_t nmembers;         /* v3+ (batch leave, KIP-345) */
+    kstr_t member_id; /* v0-2 */
+    int32_t nmembers; /* v3+ (batch leave, KIP-345) */
     leavegroup_member_t *members;
 } leavegroup_req_t;
 
 typedef struct leavegroup_resp {
     int32_t throttle_time_ms; /* v1+ */
     int16_t error_code;
-    int32_t nmembers;         /* v3+ */
+    int32_t nmembers; /* v3+ */
     leavegroup_member_t *members;
 } leavegroup_resp_t;
 

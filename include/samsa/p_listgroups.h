@@ -18,14 +18,14 @@
 #include "samsa/kwrite.h"
 
 typedef struct listgroups_req {
-    int32_t nstates_filter;   /* v4+ (KIP-518) */
+    int32_t nstates_filter; /* v4+ (KIP-518) */
     kstr_t *states_filter;
 } listgroups_req_t;
 
 typedef struct listgroups_group {
     kstr_t group_id;
     kstr_t protocol_type;
-    kstr_t group_state;       /* v4+ */
+    kstr_t group_state; /* v4+ */
 } listgroups_group_t;
 
 typedef struct listgroups_resp {

@@ -36,9 +36,9 @@ typedef struct metadata_req {
      */
     int32_t ntopics;
     metadata_req_topic_t *topics;
-    bool allow_auto_topic_creation;              /* v4+, default true */
-    bool include_cluster_authorized_operations;  /* v8-10, default false */
-    bool include_topic_authorized_operations;    /* v8+, default false */
+    bool allow_auto_topic_creation;             /* v4+, default true */
+    bool include_cluster_authorized_operations; /* v8-10, default false */
+    bool include_topic_authorized_operations;   /* v8+, default false */
 } metadata_req_t;
 
 typedef struct metadata_resp_broker {

@@ -33,10 +33,10 @@ typedef struct offsetcommit_req_topic {
 
 typedef struct offsetcommit_req {
     kstr_t group_id;
-    int32_t generation_id;      /* v1+, -1 before */
-    kstr_t member_id;           /* v1+, "" before */
-    kstr_t group_instance_id;   /* v7+, nullable */
-    int64_t retention_time_ms;  /* v2-4, -1 otherwise */
+    int32_t generation_id;     /* v1+, -1 before */
+    kstr_t member_id;          /* v1+, "" before */
+    kstr_t group_instance_id;  /* v7+, nullable */
+    int64_t retention_time_ms; /* v2-4, -1 otherwise */
     int32_t ntopics;
     offsetcommit_req_topic_t *topics;
 } offsetcommit_req_t;
@@ -53,7 +53,7 @@ typedef struct offsetcommit_resp_topic {
 } offsetcommit_resp_topic_t;
 
 typedef struct offsetcommit_resp {
-    int32_t throttle_time_ms;   /* v3+ */
+    int32_t throttle_time_ms; /* v3+ */
     int32_t ntopics;
     offsetcommit_resp_topic_t *topics;
 } offsetcommit_resp_t;

@@ -22,7 +22,7 @@
 
 typedef struct offsetdelete_partition {
     int32_t partition_index;
-    int16_t error_code;        /* response only */
+    int16_t error_code; /* response only */
 } offsetdelete_partition_t;
 
 typedef struct offsetdelete_topic {

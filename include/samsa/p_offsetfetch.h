@@ -26,9 +26,9 @@ typedef struct offsetfetch_req_topic {
 
 typedef struct offsetfetch_req {
     kstr_t group_id;
-    int32_t ntopics;            /* -1: null = every partition (v2+) */
+    int32_t ntopics; /* -1: null = every partition (v2+) */
     offsetfetch_req_topic_t *topics;
-    bool require_stable;        /* v7+ */
+    bool require_stable; /* v7+ */
 } offsetfetch_req_t;
 
 typedef struct offsetfetch_resp_partition {
@@ -46,10 +46,10 @@ typedef struct offsetfetch_resp_topic {
 } offsetfetch_resp_topic_t;
 
 typedef struct offsetfetch_resp {
-    int32_t throttle_time_ms;   /* v3+ */
+    int32_t throttle_time_ms; /* v3+ */
     int32_t ntopics;
     offsetfetch_resp_topic_t *topics;
-    int16_t error_code;         /* v2+ */
+    int16_t error_code; /* v2+ */
 } offsetfetch_resp_t;
 
 int p_offsetfetch_req_decode(kread_t *kr, int16_t version, arena_t *ar,

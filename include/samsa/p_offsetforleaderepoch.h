@@ -62,8 +62,8 @@ typedef struct ofle_resp {
     ofle_resp_topic_t *topics;
 } ofle_resp_t;
 
-int p_offsetforleaderepoch_req_decode(kread_t *kr, int16_t version,
-                                      arena_t *ar, ofle_req_t *req);
+int p_offsetforleaderepoch_req_decode(kread_t *kr, int16_t version, arena_t *ar,
+                                      ofle_req_t *req);
 void p_offsetforleaderepoch_req_encode(kwrite_t *kw, int16_t version,
                                        const ofle_req_t *req);
 int p_offsetforleaderepoch_resp_decode(kread_t *kr, int16_t version,

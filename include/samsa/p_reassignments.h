@@ -23,7 +23,7 @@
 /* ---- AlterPartitionReassignments ---- */
 typedef struct apr_req_partition {
     int32_t partition_index;
-    int32_t nreplicas;          /* -1: null (cancel) */
+    int32_t nreplicas; /* -1: null (cancel) */
     int32_t *replicas;
 } apr_req_partition_t;
 
@@ -42,7 +42,7 @@ typedef struct apr_req {
 typedef struct apr_resp_partition {
     int32_t partition_index;
     int16_t error_code;
-    kstr_t error_message;       /* nullable */
+    kstr_t error_message; /* nullable */
 } apr_resp_partition_t;
 
 typedef struct apr_resp_topic {
@@ -54,13 +54,12 @@ typedef struct apr_resp_topic {
 typedef struct apr_resp {
     int32_t throttle_time_ms;
     int16_t error_code;
-    kstr_t error_message;       /* nullable */
+    kstr_t error_message; /* nullable */
     int32_t nresponses;
     apr_resp_topic_t *responses;
 } apr_resp_t;
 
-int p_apr_req_decode(kread_t *kr, int16_t version, arena_t *ar,
-                     apr_req_t *req);
+int p_apr_req_decode(kread_t *kr, int16_t version, arena_t *ar, apr_req_t *req);
 void p_apr_req_encode(kwrite_t *kw, int16_t version, const apr_req_t *req);
 int p_apr_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
                       apr_resp_t *resp);
@@ -75,7 +74,7 @@ typedef struct lpr_req_topic {
 
 typedef struct lpr_req {
     int32_t timeout_ms;
-    int32_t ntopics;            /* -1: null (every reassignment) */
+    int32_t ntopics; /* -1: null (every reassignment) */
     lpr_req_topic_t *topics;
 } lpr_req_t;
 
@@ -98,13 +97,12 @@ typedef struct lpr_resp_topic {
 typedef struct lpr_resp {
     int32_t throttle_time_ms;
     int16_t error_code;
-    kstr_t error_message;       /* nullable */
+    kstr_t error_message; /* nullable */
     int32_t ntopics;
     lpr_resp_topic_t *topics;
 } lpr_resp_t;
 
-int p_lpr_req_decode(kread_t *kr, int16_t version, arena_t *ar,
-                     lpr_req_t *req);
+int p_lpr_req_decode(kread_t *kr, int16_t version, arena_t *ar, lpr_req_t *req);
 void p_lpr_req_encode(kwrite_t *kw, int16_t version, const lpr_req_t *req);
 int p_lpr_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
                       lpr_resp_t *resp);

@@ -35,7 +35,7 @@ typedef struct stopreplica_topic_v1 {
 
 typedef struct stopreplica_partition_state {
     int32_t partition_index;
-    int32_t leader_epoch;       /* default -1 */
+    int32_t leader_epoch; /* default -1 */
     bool delete_partition;
 } stopreplica_partition_state_t;
 
@@ -48,13 +48,13 @@ typedef struct stopreplica_topic_state {
 typedef struct stopreplica_req {
     int32_t controller_id;
     int32_t controller_epoch;
-    int64_t broker_epoch;       /* v1+, default -1 */
-    bool delete_partitions;     /* v0-2 */
+    int64_t broker_epoch;          /* v1+, default -1 */
+    bool delete_partitions;        /* v0-2 */
     int32_t nungrouped_partitions; /* v0 */
     stopreplica_partition_v0_t *ungrouped_partitions;
-    int32_t ntopics;            /* v1-2 */
+    int32_t ntopics; /* v1-2 */
     stopreplica_topic_v1_t *topics;
-    int32_t ntopic_states;      /* v3+ */
+    int32_t ntopic_states; /* v3+ */
     stopreplica_topic_state_t *topic_states;
 } stopreplica_req_t;
 

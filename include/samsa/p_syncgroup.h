@@ -36,8 +36,8 @@ typedef struct syncgroup_req {
 typedef struct syncgroup_resp {
     int32_t throttle_time_ms; /* v1+ */
     int16_t error_code;
-    kstr_t protocol_type;     /* v5+, nullable */
-    kstr_t protocol_name;     /* v5+, nullable */
+    kstr_t protocol_type; /* v5+, nullable */
+    kstr_t protocol_name; /* v5+, nullable */
     kbytes_t assignment;
 } syncgroup_resp_t;
 

@@ -31,17 +31,17 @@
 #define UPDATEMETADATA_TAG_TOPIC_CONFIGS 10000u
 
 typedef struct updatemetadata_partition_state {
-    kstr_t topic_name;          /* v0-4 only (ungrouped states) */
+    kstr_t topic_name; /* v0-4 only (ungrouped states) */
     int32_t partition_index;
     int32_t controller_epoch;
-    int32_t leader;             /* -2: the topic is being deleted */
+    int32_t leader; /* -2: the topic is being deleted */
     int32_t leader_epoch;
     int32_t nisr;
     int32_t *isr;
     int32_t zk_version;
     int32_t nreplicas;
     int32_t *replicas;
-    int32_t noffline_replicas;  /* v4+, default empty */
+    int32_t noffline_replicas; /* v4+, default empty */
     int32_t *offline_replicas;
 } updatemetadata_partition_state_t;
 
@@ -52,36 +52,36 @@ typedef struct updatemetadata_config {
 
 typedef struct updatemetadata_topic_state {
     kstr_t topic_name;
-    uint8_t topic_id[16];       /* v7+, default zero */
+    uint8_t topic_id[16]; /* v7+, default zero */
     int32_t npartition_states;
     updatemetadata_partition_state_t *partition_states;
-    int32_t nconfigs;           /* samsa tag, v6+, default empty */
+    int32_t nconfigs; /* samsa tag, v6+, default empty */
     updatemetadata_config_t *configs;
 } updatemetadata_topic_state_t;
 
 typedef struct updatemetadata_endpoint {
     int32_t port;
     kstr_t host;
-    kstr_t listener;            /* v3+, default "" */
+    kstr_t listener; /* v3+, default "" */
     int16_t security_protocol;
 } updatemetadata_endpoint_t;
 
 typedef struct updatemetadata_broker {
     int32_t id;
-    kstr_t v0_host;             /* v0 only */
-    int32_t v0_port;            /* v0 only */
-    int32_t nendpoints;         /* v1+ */
+    kstr_t v0_host;     /* v0 only */
+    int32_t v0_port;    /* v0 only */
+    int32_t nendpoints; /* v1+ */
     updatemetadata_endpoint_t *endpoints;
-    kstr_t rack;                /* v2+, nullable, default null */
+    kstr_t rack; /* v2+, nullable, default null */
 } updatemetadata_broker_t;
 
 typedef struct updatemetadata_req {
     int32_t controller_id;
     int32_t controller_epoch;
-    int64_t broker_epoch;       /* v5+, default -1 */
+    int64_t broker_epoch;                /* v5+, default -1 */
     int32_t nungrouped_partition_states; /* v0-4 */
     updatemetadata_partition_state_t *ungrouped_partition_states;
-    int32_t ntopic_states;      /* v5+ */
+    int32_t ntopic_states; /* v5+ */
     updatemetadata_topic_state_t *topic_states;
     int32_t nlive_brokers;
     updatemetadata_broker_t *live_brokers;

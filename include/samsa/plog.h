@@ -45,9 +45,9 @@ void log_config_defaults(log_config_t *cfg);
 typedef struct plog plog_t;
 
 typedef struct plog_append_info {
-    int64_t base_offset;      /* first offset assigned */
-    int64_t last_offset;      /* last offset assigned */
-    int64_t log_append_time;  /* -1: CreateTime */
+    int64_t base_offset;     /* first offset assigned */
+    int64_t last_offset;     /* last offset assigned */
+    int64_t log_append_time; /* -1: CreateTime */
     int64_t log_start_offset;
 } plog_append_info_t;
 

@@ -95,8 +95,7 @@ replmgr_role_t replmgr_role(replmgr_t *rm, const char *topic, int32_t len,
  * (-1: none): KERR_NONE, KERR_FENCED_LEADER_EPOCH (older),
  * KERR_UNKNOWN_LEADER_EPOCH (newer).
  */
-int16_t replmgr_check_epoch(int32_t current_leader_epoch,
-                            int32_t leader_epoch);
+int16_t replmgr_check_epoch(int32_t current_leader_epoch, int32_t leader_epoch);
 
 /*
  * The leader's append (Kafka's appendRecordsToLeader), under the
@@ -108,9 +107,9 @@ int16_t replmgr_check_epoch(int32_t current_leader_epoch,
  * KERR_KAFKA_STORAGE_ERROR with the ERR_* code in *@rc. Fills @info.
  */
 int16_t replmgr_append_leader(replmgr_t *rm, const char *topic, int32_t len,
-                              int32_t partition, uint8_t *batches,
-                              size_t blen, int32_t min_isr,
-                              plog_append_info_t *info, int *rc);
+                              int32_t partition, uint8_t *batches, size_t blen,
+                              int32_t min_isr, plog_append_info_t *info,
+                              int *rc);
 
 /*
  * acks=all: has the ISR got everything below @required_offset? Returns
@@ -136,8 +135,7 @@ int replmgr_acks_check(replmgr_t *rm, const char *topic, int32_t len,
 int16_t replmgr_follower_fetch(replmgr_t *rm, const char *topic, int32_t len,
                                int32_t partition, int32_t replica_id,
                                int32_t current_leader_epoch,
-                               int64_t fetch_offset,
-                               int32_t last_fetched_epoch,
+                               int64_t fetch_offset, int32_t last_fetched_epoch,
                                int32_t *div_epoch, int64_t *div_end_offset);
 
 /*
@@ -146,9 +144,8 @@ int16_t replmgr_follower_fetch(replmgr_t *rm, const char *topic, int32_t len,
  * KERR_NOT_LEADER_OR_FOLLOWER, KERR_UNKNOWN_TOPIC_OR_PARTITION, or an
  * epoch error for @current_leader_epoch.
  */
-int16_t replmgr_end_offset_for(replmgr_t *rm, const char *topic,
-                               int32_t len, int32_t partition,
-                               int32_t current_leader_epoch,
+int16_t replmgr_end_offset_for(replmgr_t *rm, const char *topic, int32_t len,
+                               int32_t partition, int32_t current_leader_epoch,
                                int32_t leader_epoch, int32_t *out_epoch,
                                int64_t *out_end_offset);
 
@@ -177,10 +174,10 @@ int64_t replmgr_compute_hw(int32_t self, int64_t leo, int64_t old_hw,
 /* what a leader knows of one follower */
 typedef struct replmgr_follower_state {
     int32_t id;
-    int64_t leo;               /* -1 until it fetches in this epoch */
-    int64_t last_caught_up_ms; /* Kafka's lastCaughtUpTimeMs */
+    int64_t leo;                   /* -1 until it fetches in this epoch */
+    int64_t last_caught_up_ms;     /* Kafka's lastCaughtUpTimeMs */
     int64_t last_fetch_leader_leo; /* our LEO at its previous fetch */
-    int64_t last_fetch_ms;     /* when that fetch came */
+    int64_t last_fetch_ms;         /* when that fetch came */
 } replmgr_follower_state_t;
 
 /*

@@ -31,22 +31,22 @@
 #include "samsa/idx.h"
 
 typedef struct segment {
-    int64_t base;                /* base offset; immutable */
-    int fd;                      /* the .log file, read-write */
+    int64_t base; /* base offset; immutable */
+    int fd;       /* the .log file, read-write */
     char *dir;
-    idx_t oidx;                  /* offset index (oindex.h) */
-    idx_t tidx;                  /* time index (tindex.h) */
+    idx_t oidx; /* offset index (oindex.h) */
+    idx_t tidx; /* time index (tindex.h) */
     /* readable by anyone */
     _Atomic uint64_t size;       /* bytes readers may see */
     _Atomic int64_t next_offset; /* last offset + 1, or base when empty */
     _Atomic int64_t max_ts;      /* largest batch maxTimestamp, or -1 */
     _Atomic int refs;
     /* under the partition lock */
-    int64_t offset_of_max_ts;    /* last offset of the batch with max_ts */
-    int64_t first_ts;            /* first batch's maxTimestamp, or -1 */
-    int64_t created_ms;          /* wall clock when created or loaded */
-    uint64_t last_index_pos;     /* position of the last indexed batch */
-    bool deleted;                /* files unlinked */
+    int64_t offset_of_max_ts; /* last offset of the batch with max_ts */
+    int64_t first_ts;         /* first batch's maxTimestamp, or -1 */
+    int64_t created_ms;       /* wall clock when created or loaded */
+    uint64_t last_index_pos;  /* position of the last indexed batch */
+    bool deleted;             /* files unlinked */
 } segment_t;
 
 /* "<dir>/<20-digit base><ext>"; the caller frees it */
@@ -82,8 +82,8 @@ int segment_load(segment_t *seg);
  * batch. The indexes are left writable (preallocated to @index_bytes).
  * @truncated receives the bytes removed. 0 or ERR_IO.
  */
-int segment_recover(segment_t *seg, int32_t index_interval,
-                    int32_t index_bytes, int64_t *truncated);
+int segment_recover(segment_t *seg, int32_t index_interval, int32_t index_bytes,
+                    int64_t *truncated);
 
 /*
  * Writes @len bytes at the current end with pwrite (not yet visible).
@@ -142,9 +142,9 @@ void segment_unref_fn(void *seg);
 
 typedef struct segment_scan {
     segment_t *seg;
-    uint64_t pos;   /* next batch */
+    uint64_t pos; /* next batch */
     uint64_t end;
-    uint64_t boff;  /* file position of buf[0] */
+    uint64_t boff; /* file position of buf[0] */
     size_t blen;
     uint8_t buf[SEGMENT_SCAN_BUF];
 } segment_scan_t;

@@ -27,15 +27,15 @@ typedef enum tconf_type {
     TCONF_LIST,
     TCONF_CLASS,
     TCONF_PASSWORD,
-} tconf_type_t;   /* DescribeConfigs v3 config_type numbering minus one */
+} tconf_type_t; /* DescribeConfigs v3 config_type numbering minus one */
 
 typedef struct tconf_key {
     const char *name;
     tconf_type_t type;
-    const char *broker_key;  /* synonym whose value is the default */
-    const char *dflt;        /* default when the broker has no such key */
+    const char *broker_key;     /* synonym whose value is the default */
+    const char *dflt;           /* default when the broker has no such key */
     const char *const *allowed; /* NULL-terminated values, or NULL */
-    int64_t min, max;        /* bounds of numeric keys (Kafka's LogConfig) */
+    int64_t min, max;           /* bounds of numeric keys (Kafka's LogConfig) */
     const char *doc;
 } tconf_key_t;
 
@@ -44,8 +44,7 @@ extern const size_t tconf_nkeys;
 
 const tconf_key_t *tconf_find(const char *name);
 /* checks a CreateTopics/AlterConfigs value; false with a reason */
-bool tconf_valid(const char *key, const char *value, char *err,
-                 size_t errlen);
+bool tconf_valid(const char *key, const char *value, char *err, size_t errlen);
 /*
  * The broker-level default of @key as text, written into @buf. Returns
  * @buf, and sets *@from_broker when a broker key supplies it.
@@ -66,10 +65,10 @@ enum {
 
 /* one key's value for a topic, and where it comes from */
 typedef struct tconf_value {
-    const char *value;   /* the override, else the default below */
-    int8_t source;       /* of value */
-    const char *dflt;    /* the value without the override */
-    int8_t dflt_source;  /* of dflt: a broker key, or Kafka's default */
+    const char *value;  /* the override, else the default below */
+    int8_t source;      /* of value */
+    const char *dflt;   /* the value without the override */
+    int8_t dflt_source; /* of dflt: a broker key, or Kafka's default */
 } tconf_value_t;
 
 /*

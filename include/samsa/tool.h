@@ -60,10 +60,10 @@ typedef struct tool_opt {
 typedef struct tool_args {
     const tool_opt_t *opts;
     int nopts;
-    int count[TOOL_MAX_OPTS];     /* times each option was given */
-    char **vals[TOOL_MAX_OPTS];   /* its values (malloc'd array of views) */
+    int count[TOOL_MAX_OPTS];   /* times each option was given */
+    char **vals[TOOL_MAX_OPTS]; /* its values (malloc'd array of views) */
     int noperands;
-    char **operands;              /* non-option arguments (views) */
+    char **operands; /* non-option arguments (views) */
 } tool_args_t;
 
 /*
@@ -72,8 +72,8 @@ typedef struct tool_args {
  * @errbuf (unknown option, missing value, value given to a flag).
  * tool_args_fini() frees what it allocated, whatever the result.
  */
-int tool_args_parse(tool_args_t *a, const tool_opt_t *opts, int nopts,
-                    int argc, char **argv, char *errbuf, size_t errlen);
+int tool_args_parse(tool_args_t *a, const tool_opt_t *opts, int nopts, int argc,
+                    char **argv, char *errbuf, size_t errlen);
 void tool_args_fini(tool_args_t *a);
 /* true if --@name was given */
 bool tool_opt_has(const tool_args_t *a, const char *name);
@@ -129,22 +129,22 @@ int32_t tool_partition_for_key(const void *key, size_t len, int32_t n);
  */
 typedef struct tool_line_fmt {
     bool parse_key;
-    const char *key_separator;          /* default "\t" */
+    const char *key_separator; /* default "\t" */
     bool parse_headers;
-    const char *headers_delimiter;      /* default "\t" */
-    const char *headers_separator;      /* default "," */
-    const char *headers_key_separator;  /* default ":" */
+    const char *headers_delimiter;     /* default "\t" */
+    const char *headers_separator;     /* default "," */
+    const char *headers_key_separator; /* default ":" */
     bool ignore_error;
-    const char *null_marker;            /* NULL: none */
+    const char *null_marker; /* NULL: none */
 } tool_line_fmt_t;
 
 #define TOOL_LINE_MAX_HEADERS 64
 
 /* a parsed line: views into the line (which must outlive it) */
 typedef struct tool_line {
-    const char *key;    /* NULL = null key */
+    const char *key; /* NULL = null key */
     size_t key_len;
-    const char *value;  /* NULL = null value (null.marker) */
+    const char *value; /* NULL = null value (null.marker) */
     size_t value_len;
     int nheaders;
     struct {
@@ -160,8 +160,7 @@ void tool_line_fmt_init(tool_line_fmt_t *fmt);
  * Sets one property (key=value text already split). Returns 0, ERR_NOTFOUND
  * for a key the reader does not know, ERR_INVAL for a bad value.
  */
-int tool_line_fmt_set(tool_line_fmt_t *fmt, const char *key,
-                      const char *value);
+int tool_line_fmt_set(tool_line_fmt_t *fmt, const char *key, const char *value);
 /*
  * Splits @line (@len bytes, no newline) into headers, key and value as
  * Kafka's console producer does. Returns 0, or ERR_INVAL with the reason
@@ -189,8 +188,8 @@ typedef struct tool_broker {
  * each response. Returns 0, TOOL_EXIT_USAGE (unparsable list) or
  * TOOL_EXIT_CONNECT with a message in @errbuf that says what was tried.
  */
-int tool_client_open(tool_client_t **out, const char *bootstrap,
-                     int timeout_ms, char *errbuf, size_t errlen);
+int tool_client_open(tool_client_t **out, const char *bootstrap, int timeout_ms,
+                     char *errbuf, size_t errlen);
 void tool_client_close(tool_client_t *tc);
 /*
  * tool_client_open() from a command's options: --bootstrap-server (or
@@ -211,8 +210,8 @@ const char *tool_client_cluster_id(tool_client_t *tc); /* NULL if unknown */
  * call. Returns 0 or a TOOL_EXIT_* code with a message.
  */
 int tool_client_metadata(tool_client_t *tc, const char *const *topics,
-                         int ntopics, const metadata_resp_t **md,
-                         char *errbuf, size_t errlen);
+                         int ntopics, const metadata_resp_t **md, char *errbuf,
+                         size_t errlen);
 
 /*
  * The version of @api_key to use with broker @node_id (-1: the bootstrap
@@ -253,10 +252,10 @@ void tool_req_begin(tool_client_t *tc, tool_req_t *req, int32_t node_id,
                     int16_t api_key, int16_t version);
 int tool_req_send(tool_client_t *tc, tool_req_t *req, char *errbuf,
                   size_t errlen);
-int tool_req_recv(tool_client_t *tc, tool_req_t *req, buf_t *frame,
-                  kread_t *kr, int timeout_ms, char *errbuf, size_t errlen);
-int tool_req_call(tool_client_t *tc, tool_req_t *req, buf_t *frame,
-                  kread_t *kr, char *errbuf, size_t errlen);
+int tool_req_recv(tool_client_t *tc, tool_req_t *req, buf_t *frame, kread_t *kr,
+                  int timeout_ms, char *errbuf, size_t errlen);
+int tool_req_call(tool_client_t *tc, tool_req_t *req, buf_t *frame, kread_t *kr,
+                  char *errbuf, size_t errlen);
 /* the client's response timeout, for callers that extend it */
 int tool_client_timeout(tool_client_t *tc);
 /*
@@ -271,8 +270,8 @@ int tool_client_fd(tool_client_t *tc, int32_t node_id);
 /* ----------------------------------------------------------- admin helpers */
 
 /* the controller's node id (refreshing the metadata once if unknown) */
-int tool_client_controller_node(tool_client_t *tc, int32_t *node,
-                                char *errbuf, size_t errlen);
+int tool_client_controller_node(tool_client_t *tc, int32_t *node, char *errbuf,
+                                size_t errlen);
 
 /* DescribeConfigs resource types and config sources (Kafka's enums) */
 #define TOOL_RESOURCE_TOPIC 2
@@ -308,9 +307,9 @@ int tool_describe_configs(tool_client_t *tc, int8_t resource_type,
  * in @errbuf). Returns 0 or a TOOL_EXIT_* code for a broken answer.
  */
 int tool_list_offsets(tool_client_t *tc, const char *topic,
-                      const int32_t *partitions, const int32_t *leaders,
-                      int n, int64_t timestamp, int64_t *offsets,
-                      int16_t *errors, char *errbuf, size_t errlen);
+                      const int32_t *partitions, const int32_t *leaders, int n,
+                      int64_t timestamp, int64_t *offsets, int16_t *errors,
+                      char *errbuf, size_t errlen);
 
 /*
  * Prints what to do about a topic-level error on stderr ("topic 'x' does

@@ -49,7 +49,7 @@ typedef enum zk_session_event {
 } zk_session_event_t;
 
 typedef struct zk_config {
-    const char *connect;       /* host:port[,host:port][/chroot] */
+    const char *connect; /* host:port[,host:port][/chroot] */
     int32_t session_timeout_ms;
     /* any thread; must only enqueue @msg for zk_msg_run() */
     void (*post)(zk_msg_t *msg, void *ud);
@@ -63,8 +63,8 @@ typedef struct zk_config {
 
 /* one operation's outcome inside a multi */
 typedef struct zk_op_result {
-    int rc;               /* ZOK or a ZooKeeper error */
-    struct Stat stat;     /* after a set op */
+    int rc;           /* ZOK or a ZooKeeper error */
+    struct Stat stat; /* after a set op */
 } zk_op_result_t;
 
 /*
@@ -74,9 +74,9 @@ typedef struct zk_op_result {
  */
 typedef struct zk_result {
     int rc;
-    const char *path;        /* the path the call was made on */
-    uint64_t session_gen;    /* zk_session_gen() when the call was made */
-    const char *data;        /* get: the node's bytes (NULL if it has none) */
+    const char *path;     /* the path the call was made on */
+    uint64_t session_gen; /* zk_session_gen() when the call was made */
+    const char *data;     /* get: the node's bytes (NULL if it has none) */
     int datalen;
     const struct Stat *stat; /* get, exists, set, children: NULL otherwise */
     int nchildren;           /* children */
@@ -99,10 +99,10 @@ typedef enum zk_op_kind {
 typedef struct zk_op {
     zk_op_kind_t kind;
     const char *path;
-    const char *data;  /* create, set; may be NULL */
+    const char *data; /* create, set; may be NULL */
     int datalen;
-    int flags;         /* create: ZOO_EPHEMERAL, ZOO_SEQUENCE */
-    int version;       /* delete, set, check; -1 matches any */
+    int flags;   /* create: ZOO_EPHEMERAL, ZOO_SEQUENCE */
+    int version; /* delete, set, check; -1 matches any */
 } zk_op_t;
 
 /*
@@ -134,8 +134,7 @@ bool zk_connected(zk_t *zk);
 const char *zk_hosts(zk_t *zk);
 
 /* asynchronous calls (owner thread); @done fires once on the owner thread */
-void zk_get(zk_t *zk, const char *path, bool watch, zk_done_fn done,
-            void *ud);
+void zk_get(zk_t *zk, const char *path, bool watch, zk_done_fn done, void *ud);
 void zk_exists(zk_t *zk, const char *path, bool watch, zk_done_fn done,
                void *ud);
 void zk_children(zk_t *zk, const char *path, bool watch, zk_done_fn done,
@@ -146,8 +145,7 @@ void zk_set(zk_t *zk, const char *path, const char *data, int datalen,
             int version, zk_done_fn done, void *ud);
 void zk_delete(zk_t *zk, const char *path, int version, zk_done_fn done,
                void *ud);
-void zk_multi(zk_t *zk, const zk_op_t *ops, int n, zk_done_fn done,
-              void *ud);
+void zk_multi(zk_t *zk, const zk_op_t *ops, int n, zk_done_fn done, void *ud);
 
 /*
  * Synchronous helpers for startup (block the calling thread; return a
@@ -156,8 +154,8 @@ void zk_multi(zk_t *zk, const zk_op_t *ops, int n, zk_done_fn done,
 /* *data is NUL-terminated and malloc'd (NULL when the node has no data) */
 int zk_sync_get(zk_t *zk, const char *path, char **data, int *datalen,
                 struct Stat *stat);
-int zk_sync_create(zk_t *zk, const char *path, const char *data,
-                   int datalen, int flags);
+int zk_sync_create(zk_t *zk, const char *path, const char *data, int datalen,
+                   int flags);
 int zk_sync_delete(zk_t *zk, const char *path, int version);
 int zk_sync_exists(zk_t *zk, const char *path, struct Stat *stat);
 /* creates @path and its missing parents (persistent, empty); ZOK if it

@@ -55,19 +55,19 @@ int zknode_cluster_id_decode(const char *data, size_t len, char **id,
 
 /* ---- /brokers/ids/<id> (ephemeral), version 5 ---- */
 typedef struct zknode_endpoint {
-    char *listener;           /* "PLAINTEXT" */
-    char *security_protocol;  /* "PLAINTEXT" */
+    char *listener;          /* "PLAINTEXT" */
+    char *security_protocol; /* "PLAINTEXT" */
     char *host;
     int32_t port;
 } zknode_endpoint_t;
 
 typedef struct zknode_broker {
-    int32_t version;          /* 5 when encoding */
-    char *host;               /* first PLAINTEXT endpoint, for old clients */
+    int32_t version; /* 5 when encoding */
+    char *host;      /* first PLAINTEXT endpoint, for old clients */
     int32_t port;
-    int32_t jmx_port;         /* -1 */
-    int64_t timestamp;        /* ms, written as a decimal string */
-    char *rack;               /* NULL when unset */
+    int32_t jmx_port;  /* -1 */
+    int64_t timestamp; /* ms, written as a decimal string */
+    char *rack;        /* NULL when unset */
     int32_t nendpoints;
     zknode_endpoint_t *endpoints;
 } zknode_broker_t;
@@ -84,10 +84,10 @@ typedef struct zknode_replicas {
 } zknode_replicas_t;
 
 typedef struct zknode_topic {
-    int32_t version;          /* 3 when encoding */
+    int32_t version; /* 3 when encoding */
     bool has_id;
     uint8_t id[16];
-    int32_t npartitions;      /* partitions 0..n-1, all present */
+    int32_t npartitions;         /* partitions 0..n-1, all present */
     zknode_replicas_t *replicas; /* [npartitions] */
     zknode_replicas_t *adding;   /* [npartitions], n == 0 when none */
     zknode_replicas_t *removing; /* [npartitions] */
@@ -101,7 +101,7 @@ void zknode_topic_fini(zknode_topic_t *topic);
 /* ---- /brokers/topics/<t>/partitions/<p>/state ---- */
 typedef struct zknode_partition_state {
     int32_t controller_epoch;
-    int32_t leader;           /* -1: no leader */
+    int32_t leader; /* -1: no leader */
     int32_t leader_epoch;
     int32_t nisr;
     int32_t *isr;
@@ -120,9 +120,8 @@ int zknode_controller_decode(const char *data, size_t len, int32_t *broker_id,
 
 /* ---- /controller_epoch: a plain decimal ---- */
 char *zknode_controller_epoch_encode(int32_t epoch);
-int zknode_controller_epoch_decode(const char *data, size_t len,
-                                   int32_t *epoch, char *errbuf,
-                                   size_t errlen);
+int zknode_controller_epoch_decode(const char *data, size_t len, int32_t *epoch,
+                                   char *errbuf, size_t errlen);
 
 /* ---- /config/topics/<t>: {"version":1,"config":{"k":"v",...}} ---- */
 typedef struct zknode_config {

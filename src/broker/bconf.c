@@ -17,8 +17,10 @@
 
 #define I32 CONF_INT32
 #define I64 CONF_INT64
-#define KEY(name, type, field, dflt, min, max, doc)                          \
-    {name, type, offsetof(bconf_t, field), dflt, min, max, doc}
+#define KEY(name, type, field, dflt, min, max, doc)                            \
+    {                                                                          \
+        name, type, offsetof(bconf_t, field), dflt, min, max, doc              \
+    }
 #define IMAX INT32_MAX
 #define LMAX INT64_MAX
 
@@ -41,8 +43,8 @@ const conf_key_t bconf_keys[] = {
         "IO loops serving clients; 0 = one per CPU core"),
     KEY("num.partitions", I32, num_partitions, "1", 1, 1000000,
         "partitions of an automatically created topic"),
-    KEY("default.replication.factor", I32, default_replication_factor, "1",
-        1, 32767, "replication factor of an automatically created topic"),
+    KEY("default.replication.factor", I32, default_replication_factor, "1", 1,
+        32767, "replication factor of an automatically created topic"),
     KEY("min.insync.replicas", I32, min_insync_replicas, "1", 1, IMAX,
         "replicas that must hold a batch before acks=all succeeds"),
     KEY("num.replica.fetchers", I32, num_replica_fetchers, "1", 1, 256,
@@ -54,8 +56,8 @@ const conf_key_t bconf_keys[] = {
     KEY("unclean.leader.election.enable", CONF_BOOL,
         unclean_leader_election_enable, "false", 0, 0,
         "elect an out-of-sync replica as leader as a last resort"),
-    KEY("auto.leader.rebalance.enable", CONF_BOOL,
-        auto_leader_rebalance_enable, "false", 0, 0,
+    KEY("auto.leader.rebalance.enable", CONF_BOOL, auto_leader_rebalance_enable,
+        "false", 0, 0,
         "the controller moves leadership back to preferred replicas"),
     KEY("leader.imbalance.check.interval.seconds", I64,
         leader_imbalance_check_interval_seconds, "300", 1, IMAX,
@@ -66,10 +68,10 @@ const conf_key_t bconf_keys[] = {
         "a rebalance"),
     KEY("message.max.bytes", I32, message_max_bytes, "1048588", 0, IMAX,
         "largest record batch accepted"),
-    KEY("socket.request.max.bytes", I32, socket_request_max_bytes,
-        "104857600", 1, IMAX, "largest request frame accepted"),
-    KEY("log.segment.bytes", I64, log_segment_bytes, "1073741824", 14,
-        IMAX, "segment file size at which a new segment is rolled"),
+    KEY("socket.request.max.bytes", I32, socket_request_max_bytes, "104857600",
+        1, IMAX, "largest request frame accepted"),
+    KEY("log.segment.bytes", I64, log_segment_bytes, "1073741824", 14, IMAX,
+        "segment file size at which a new segment is rolled"),
     KEY("log.roll.ms", I64, log_roll_ms, NULL, 1, LMAX,
         "segment age at which a new segment is rolled (over log.roll.hours)"),
     KEY("log.roll.hours", I64, log_roll_hours, "168", 1, IMAX,
@@ -82,31 +84,28 @@ const conf_key_t bconf_keys[] = {
         "retention in hours (when neither of the above is set)"),
     KEY("log.retention.bytes", I64, log_retention_bytes, "-1", -1, LMAX,
         "partition size above which old segments are deleted; -1 = none"),
-    KEY("log.retention.check.interval.ms", I64,
-        log_retention_check_interval_ms, "300000", 1, LMAX,
-        "how often retention is checked"),
+    KEY("log.retention.check.interval.ms", I64, log_retention_check_interval_ms,
+        "300000", 1, LMAX, "how often retention is checked"),
     KEY("log.flush.interval.messages", I64, log_flush_interval_messages,
         "9223372036854775807", 1, LMAX,
         "fsync a partition after this many unflushed messages"),
     KEY("log.flush.interval.ms", I64, log_flush_interval_ms, NULL, 0, LMAX,
         "fsync a partition after its data is this old"),
-    KEY("log.flush.scheduler.interval.ms", I64,
-        log_flush_scheduler_interval_ms, "9223372036854775807", 0, LMAX,
-        "default of log.flush.interval.ms"),
+    KEY("log.flush.scheduler.interval.ms", I64, log_flush_scheduler_interval_ms,
+        "9223372036854775807", 0, LMAX, "default of log.flush.interval.ms"),
     KEY("log.index.interval.bytes", I32, log_index_interval_bytes, "4096", 0,
         IMAX, "bytes between offset index entries"),
-    KEY("log.index.size.max.bytes", I32, log_index_size_max_bytes,
-        "10485760", 4, IMAX, "largest offset index file"),
-    KEY("connections.max.idle.ms", I64, connections_max_idle_ms, "600000",
-        1, LMAX, "close connections idle this long"),
+    KEY("log.index.size.max.bytes", I32, log_index_size_max_bytes, "10485760",
+        4, IMAX, "largest offset index file"),
+    KEY("connections.max.idle.ms", I64, connections_max_idle_ms, "600000", 1,
+        LMAX, "close connections idle this long"),
     KEY("replica.lag.time.max.ms", I64, replica_lag_time_max_ms, "30000", 1,
         LMAX, "a follower behind this long leaves the ISR"),
     KEY("controlled.shutdown.enable", CONF_BOOL, controlled_shutdown_enable,
         "true", 0, 0,
         "on SIGTERM, ask the controller to move leaderships away first"),
-    KEY("controlled.shutdown.max.retries", I32,
-        controlled_shutdown_max_retries, "3", 1, IMAX,
-        "controlled shutdown attempts before stopping anyway"),
+    KEY("controlled.shutdown.max.retries", I32, controlled_shutdown_max_retries,
+        "3", 1, IMAX, "controlled shutdown attempts before stopping anyway"),
     KEY("controlled.shutdown.retry.backoff.ms", I64,
         controlled_shutdown_retry_backoff_ms, "5000", 0, LMAX,
         "wait between controlled shutdown attempts"),
@@ -124,9 +123,8 @@ const conf_key_t bconf_keys[] = {
         "6000", 0, IMAX, "smallest session timeout a group member may ask"),
     KEY("group.max.session.timeout.ms", I32, group_max_session_timeout_ms,
         "1800000", 0, IMAX, "largest session timeout a group member may ask"),
-    KEY("offsets.retention.minutes", I64, offsets_retention_minutes, "10080",
-        1, LMAX,
-        "committed offsets of a group empty this long are deleted"),
+    KEY("offsets.retention.minutes", I64, offsets_retention_minutes, "10080", 1,
+        LMAX, "committed offsets of a group empty this long are deleted"),
 };
 const size_t bconf_nkeys = sizeof(bconf_keys) / sizeof(bconf_keys[0]);
 
@@ -142,7 +140,8 @@ bconf_listener(const char *spec, char **host, int32_t *port, char *errbuf,
     if (strncmp(p, "PLAINTEXT://", 12) != 0) {
         snprintf(errbuf, errlen,
                  "%s: '%s': only PLAINTEXT://host:port listeners are "
-                 "supported", key, spec);
+                 "supported",
+                 key, spec);
         return ERR_CONFIG;
     }
     p += 12;
@@ -196,14 +195,14 @@ bconf_derive(bconf_t *conf, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "zookeeper.connect: not set (required)");
         return ERR_CONFIG;
     }
-    rc = bconf_listener(conf->listeners, &conf->listen_host,
-                        &conf->listen_port, errbuf, errlen, "listeners");
+    rc = bconf_listener(conf->listeners, &conf->listen_host, &conf->listen_port,
+                        errbuf, errlen, "listeners");
     if (rc != 0)
         return rc;
     rc = bconf_listener(conf->advertised_listeners ? conf->advertised_listeners
                                                    : conf->listeners,
-                        &conf->advertised_host, &conf->advertised_port,
-                        errbuf, errlen, "advertised.listeners");
+                        &conf->advertised_host, &conf->advertised_port, errbuf,
+                        errlen, "advertised.listeners");
     if (rc != 0)
         return rc;
     if (*conf->advertised_host == '\0') {
@@ -313,34 +312,42 @@ bconf_dynamic_valid(const char *name, const char *value, bool *not_dynamic,
     *not_dynamic = false;
     if (key == NULL || !bconf_dynamic_key(name)) {
         *not_dynamic = true;
-        snprintf(err, errlen, "Cannot update these configs dynamically: "
-                              "Set(%s)", name);
+        snprintf(err, errlen,
+                 "Cannot update these configs dynamically: "
+                 "Set(%s)",
+                 name);
         return false;
     }
     if (value == NULL) {
-        snprintf(err, errlen, "Null value not supported for broker config "
-                              "%s", name);
+        snprintf(err, errlen,
+                 "Null value not supported for broker config "
+                 "%s",
+                 name);
         return false;
     }
     if (key->type == CONF_BOOL) {
         if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
-            snprintf(err, errlen, "Invalid value %s for configuration %s: "
-                                  "Expected value to be either true or "
-                                  "false", value, name);
+            snprintf(err, errlen,
+                     "Invalid value %s for configuration %s: "
+                     "Expected value to be either true or "
+                     "false",
+                     value, name);
             return false;
         }
         return true;
     }
     if (conf_parse_int(value, INT64_MIN, INT64_MAX, &v) != 0) {
-        snprintf(err, errlen, "Invalid value %s for configuration %s: Not "
-                              "a number of type %s", value, name,
-                 key->type == CONF_INT64 ? "LONG" : "INT");
+        snprintf(err, errlen,
+                 "Invalid value %s for configuration %s: Not "
+                 "a number of type %s",
+                 value, name, key->type == CONF_INT64 ? "LONG" : "INT");
         return false;
     }
     if (v < key->min || v > key->max) {
-        snprintf(err, errlen, "Invalid value %s for configuration %s: Value "
-                              "must be in [%lld, %lld]", value, name,
-                 (long long)key->min, (long long)key->max);
+        snprintf(err, errlen,
+                 "Invalid value %s for configuration %s: Value "
+                 "must be in [%lld, %lld]",
+                 value, name, (long long)key->min, (long long)key->max);
         return false;
     }
     return true;
@@ -365,9 +372,8 @@ bconf_dynamic_set(bconf_t *conf, const char *name, const char *value,
         return;
     }
     if (strcmp(name, "log.retention.ms") == 0)
-        conf->retention_ms = conf->log_retention_ms < 0
-                                 ? -1
-                                 : conf->log_retention_ms;
+        conf->retention_ms =
+            conf->log_retention_ms < 0 ? -1 : conf->log_retention_ms;
     else if (strcmp(name, "log.roll.ms") == 0)
         conf->roll_ms = conf->log_roll_ms;
     else if (strcmp(name, "log.flush.interval.ms") == 0)

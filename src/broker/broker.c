@@ -102,8 +102,7 @@ broker_set_ctl(broker_t *b, ctl_t *ctl)
             .max_size = b->conf->group_max_size,
             .min_session_timeout_ms = b->conf->group_min_session_timeout_ms,
             .max_session_timeout_ms = b->conf->group_max_session_timeout_ms,
-            .offsets_retention_ms =
-                b->conf->offsets_retention_minutes * 60000,
+            .offsets_retention_ms = b->conf->offsets_retention_minutes * 60000,
         };
         coord_t *c = NULL;
         char err[256];
@@ -152,12 +151,9 @@ broker_leader_partition(broker_t *b, const mc_snapshot_t *snap, kstr_t topic,
     *part = &t->partitions[partition];
     /* the controller's LeaderAndIsr, when it came, decides over the
      * metadata (which may lag it, as in Kafka) */
-    switch (replmgr_role(b->rm, topic.ptr, topic.len, partition, NULL,
-                         NULL)) {
-    case REPLMGR_LEADER:
-        break;
-    case REPLMGR_FOLLOWER:
-        return KERR_NOT_LEADER_OR_FOLLOWER;
+    switch (replmgr_role(b->rm, topic.ptr, topic.len, partition, NULL, NULL)) {
+    case REPLMGR_LEADER: break;
+    case REPLMGR_FOLLOWER: return KERR_NOT_LEADER_OR_FOLLOWER;
     case REPLMGR_UNKNOWN:
         if ((*part)->leader < 0)
             return KERR_LEADER_NOT_AVAILABLE;
@@ -198,8 +194,8 @@ broker_on_leader_and_isr(const ctl_partition_state_t *parts, int n, void *ud)
 
     for (int i = 0; i < n; i++) {
         const ctl_partition_state_t *ps = &parts[i];
-        const mc_topic_t *t = mc_topic_find(snap, ps->topic,
-                                            (int32_t)strlen(ps->topic));
+        const mc_topic_t *t =
+            mc_topic_find(snap, ps->topic, (int32_t)strlen(ps->topic));
         log_config_t lc;
         plog_t *plog;
         int rc;
@@ -229,8 +225,7 @@ broker_on_leader_and_isr(const ctl_partition_state_t *parts, int n, void *ud)
 }
 
 void
-broker_on_stop_replica(const char *topic, int32_t partition, bool del,
-                       void *ud)
+broker_on_stop_replica(const char *topic, int32_t partition, bool del, void *ud)
 {
     broker_t *b = ud;
     int rc;
@@ -287,8 +282,8 @@ broker_on_broker_config(const char *const *dkeys, const char *const *dvals,
                         const char *const *bvals, int nb, void *ud)
 {
     broker_t *b = ud;
-    bconf_t *conf = bconf_dynamic_new(b->base_conf, nd, dkeys, dvals, nb,
-                                      bkeys, bvals);
+    bconf_t *conf =
+        bconf_dynamic_new(b->base_conf, nd, dkeys, dvals, nb, bkeys, bvals);
     mc_snapshot_t *snap;
     reconfigure_t rc = {b, NULL};
 
@@ -300,7 +295,8 @@ broker_on_broker_config(const char *const *dkeys, const char *const *dvals,
     __atomic_store_n(&b->conf, conf, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&b->dyn_lock);
     say_info("dynamic broker configs: %d cluster-wide, %d for broker %d "
-             "(%d applied)", nd, nb, (int)b->id, (int)conf->ndynamic);
+             "(%d applied)",
+             nd, nb, (int)b->id, (int)conf->ndynamic);
     /* the topic defaults of every open log follow */
     snap = metacache_get();
     rc.snap = snap;
@@ -383,8 +379,7 @@ broker_wait_metadata(broker_t *b, int64_t timeout_ms)
 /* the controller's id (ZooKeeper's /controller as ctl last read it, else
  * the metadata's) and address; false when unknown */
 static bool
-cs_controller(broker_t *b, int32_t *cid, char *host, size_t hostlen,
-              int *port)
+cs_controller(broker_t *b, int32_t *cid, char *host, size_t hostlen, int *port)
 {
     ctl_t *ctl = __atomic_load_n(&b->ctl, __ATOMIC_ACQUIRE);
     mc_snapshot_t *snap = metacache_get();
@@ -439,13 +434,11 @@ cs_attempt(broker_t *b, const char *host, int port, int16_t *err,
     if (rc == 0) {
         kread_init(&kr, frame.data, frame.len);
         rc = khdr_decode_response(
-            &kr, &corr,
-            khdr_response_flexible(API_CONTROLLED_SHUTDOWN, flex));
+            &kr, &corr, khdr_response_flexible(API_CONTROLLED_SHUTDOWN, flex));
         if (rc == 0 && corr != 1)
             rc = ERR_PROTO;
         if (rc == 0)
-            rc = p_controlledshutdown_resp_decode(&kr, CS_VERSION, &ar,
-                                                  &resp);
+            rc = p_controlledshutdown_resp_decode(&kr, CS_VERSION, &ar, &resp);
         if (rc == 0) {
             *err = resp.error_code;
             *nremaining = resp.nremaining_partitions;
@@ -460,8 +453,7 @@ cs_attempt(broker_t *b, const char *host, int port, int16_t *err,
 }
 
 bool
-broker_controlled_shutdown(broker_t *b, int32_t max_retries,
-                           int64_t backoff_ms)
+broker_controlled_shutdown(broker_t *b, int32_t max_retries, int64_t backoff_ms)
 {
     for (int32_t attempt = 1; attempt <= max_retries; attempt++) {
         char host[256], errbuf[256] = "no controller known";
@@ -474,17 +466,17 @@ broker_controlled_shutdown(broker_t *b, int32_t max_retries,
             rc = cs_attempt(b, host, port, &err, &nremaining, errbuf,
                             sizeof(errbuf));
         if (rc == 0 && err == KERR_NONE && nremaining == 0) {
-            say_info("controlled shutdown succeeded (controller %d)",
-                     (int)cid);
+            say_info("controlled shutdown succeeded (controller %d)", (int)cid);
             return true;
         }
         if (rc == 0 && err == KERR_NONE)
             say_warn("controlled shutdown attempt %d of %d: %d partition(s) "
-                     "still led here", (int)attempt, (int)max_retries,
-                     (int)nremaining);
+                     "still led here",
+                     (int)attempt, (int)max_retries, (int)nremaining);
         else
             say_warn("controlled shutdown attempt %d of %d (controller %d): "
-                     "%s", (int)attempt, (int)max_retries, (int)cid,
+                     "%s",
+                     (int)attempt, (int)max_retries, (int)cid,
                      rc == 0 ? kerr_name(err) : errbuf);
         if (attempt == max_retries)
             break;

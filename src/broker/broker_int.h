@@ -35,8 +35,8 @@ struct broker {
      * configs over it; swapped atomically (broker_set_dynamic), read with
      * broker_conf(); a replaced one stays allocated until broker_free */
     const bconf_t *conf;
-    const bconf_t *base_conf;  /* samsad.conf as loaded */
-    pthread_mutex_t dyn_lock;  /* covers the swap and the retired list */
+    const bconf_t *base_conf; /* samsad.conf as loaded */
+    pthread_mutex_t dyn_lock; /* covers the swap and the retired list */
     int nretired;
     bconf_t **retired;
     logmgr_t *lm;
@@ -47,9 +47,9 @@ struct broker {
     bool have_metadata;
     pthread_mutex_t purg_lock; /* covers the waiter list and wake flags */
     pwaiter_t *waiters;
-    atomic_int nwaiters;       /* parked requests, for a cheap wake check */
-    replmgr_t *rm;             /* roles, high watermarks, fetchers */
-    struct coord *coord;       /* group coordinator (h_group.c) */
+    atomic_int nwaiters; /* parked requests, for a cheap wake check */
+    replmgr_t *rm;       /* roles, high watermarks, fetchers */
+    struct coord *coord; /* group coordinator (h_group.c) */
 };
 
 /*
@@ -64,19 +64,19 @@ struct broker {
  *                                 when satisfied, or always when @expired
  */
 struct pwaiter {
-    pwaiter_t *next, *prev;    /* under purg_lock */
-    bool wake_pending;         /* under purg_lock */
+    pwaiter_t *next, *prev; /* under purg_lock */
+    bool wake_pending;      /* under purg_lock */
     atomic_int refcnt;
     broker_t *b;
     netloop_t *loop;
-    conn_t *conn;              /* reference held until the answer */
+    conn_t *conn; /* reference held until the answer */
     uint64_t seq;
     int32_t correlation_id;
     int16_t api_key;
     int16_t api_version;
-    arena_t arena;             /* the request's arrays, moved from the conn */
-    ev_timer timer;            /* the request's deadline */
-    bool done;                 /* answered */
+    arena_t arena;  /* the request's arrays, moved from the conn */
+    ev_timer timer; /* the request's deadline */
+    bool done;      /* answered */
     bool (*watches)(pwaiter_t *w, kstr_t topic, int32_t partition);
     void (*check)(pwaiter_t *w, bool expired);
 };
@@ -99,8 +99,8 @@ void purgatory_expire_all(broker_t *b);
 
 /* per-connection state, kept with conn_set_data() */
 typedef struct bconn {
-    arena_t arena;             /* arrays of the request being handled */
-    buf_t scratch;             /* decompression output for validation */
+    arena_t arena; /* arrays of the request being handled */
+    buf_t scratch; /* decompression output for validation */
 } bconn_t;
 
 /* one request being handled */
@@ -109,10 +109,10 @@ struct breq {
     conn_t *conn;
     uint64_t seq;
     khdr_t hdr;
-    bool flexible;             /* the request uses flexible encoding */
-    arena_t *ar;               /* the decoded request's arrays */
-    bconn_t *bc;               /* the connection's handler state */
-    mc_snapshot_t *snap;       /* metadata for this request (ref held) */
+    bool flexible;       /* the request uses flexible encoding */
+    arena_t *ar;         /* the decoded request's arrays */
+    bconn_t *bc;         /* the connection's handler state */
+    mc_snapshot_t *snap; /* metadata for this request (ref held) */
 };
 
 /*

@@ -90,9 +90,9 @@ bresp_begin(int32_t correlation_id, int16_t api_key, int16_t api_version)
 
     kwrite_init(kw);
     kwrite_i32(kw, 0); /* size, patched when the response is complete */
-    khdr_encode_response(kw, correlation_id,
-                         khdr_response_flexible(
-                             api_key, kapi_flexible(api_key, api_version)));
+    khdr_encode_response(
+        kw, correlation_id,
+        khdr_response_flexible(api_key, kapi_flexible(api_key, api_version)));
     return kw;
 }
 
@@ -196,13 +196,14 @@ broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
             return;
         }
         say_warn("%s: %s version %d is not supported (%d-%d), closing "
-                 "connection", conn_peer(conn), api->name,
-                 req.hdr.request_api_version, api->min_version, api->max_version);
+                 "connection",
+                 conn_peer(conn), api->name, req.hdr.request_api_version,
+                 api->min_version, api->max_version);
         conn_close(conn, "unsupported API version");
         return;
     }
-    req.flexible = kapi_flexible(req.hdr.request_api_key,
-                                 req.hdr.request_api_version);
+    req.flexible =
+        kapi_flexible(req.hdr.request_api_key, req.hdr.request_api_version);
     kread_init(&kr, frame, len);
     rc = khdr_decode(&kr, &req.hdr, req.flexible);
     if (rc != 0) {
@@ -214,8 +215,9 @@ broker_on_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len,
     mc_snapshot_put(req.snap);
     if (rc != 0) {
         say_warn("%s: malformed %s v%d request (correlation id %d), "
-                 "closing connection", conn_peer(conn), api->name,
-                 req.hdr.request_api_version, req.hdr.correlation_id);
+                 "closing connection",
+                 conn_peer(conn), api->name, req.hdr.request_api_version,
+                 req.hdr.correlation_id);
         conn_close(conn, "malformed request");
     }
     /* a handler that parks its request takes the arena with it */

@@ -35,7 +35,7 @@ typedef struct alter_wait {
     int n;
     int8_t *types;
     char **names;
-    int16_t *errors;     /* local verdicts, or FROM_CTL */
+    int16_t *errors; /* local verdicts, or FROM_CTL */
     char **messages;
 } alter_wait_t;
 
@@ -108,8 +108,7 @@ alter_check_topic(breq_t *req, const alterconfigs_req_resource_t *res,
 
     if (t == NULL || t->deleting) {
         snprintf(msg, msglen, "Topic %.*s does not exist.",
-                 (int)(res->resource_name.len > 0 ? res->resource_name.len
-                                                  : 0),
+                 (int)(res->resource_name.len > 0 ? res->resource_name.len : 0),
                  res->resource_name.ptr ? res->resource_name.ptr : "");
         return KERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
@@ -127,8 +126,10 @@ alter_check_topic(breq_t *req, const alterconfigs_req_resource_t *res,
                 err = KERR_INVALID_CONFIG;
         } else if (c->config_operation == 2 || c->config_operation == 3) {
             if (key->type != TCONF_LIST) {
-                snprintf(msg, msglen, "Config value append is not allowed "
-                                      "for config key: %s", name);
+                snprintf(msg, msglen,
+                         "Config value append is not allowed "
+                         "for config key: %s",
+                         name);
                 err = KERR_INVALID_CONFIG;
             } else if (c->config_operation == 2 &&
                        !tconf_valid(name, value, msg, msglen)) {
@@ -167,13 +168,17 @@ alter_check_broker(const alterconfigs_req_resource_t *res, bool incremental,
 
         if (incremental && c->config_operation == 1) {
             if (!bconf_dynamic_key(name)) {
-                snprintf(msg, msglen, "Cannot update these configs "
-                                      "dynamically: Set(%s)", name);
+                snprintf(msg, msglen,
+                         "Cannot update these configs "
+                         "dynamically: Set(%s)",
+                         name);
                 err = KERR_INVALID_REQUEST;
             }
         } else if (incremental && c->config_operation != 0) {
-            snprintf(msg, msglen, "Config value append is not allowed for "
-                                  "config key: %s", name);
+            snprintf(msg, msglen,
+                     "Config value append is not allowed for "
+                     "config key: %s",
+                     name);
             err = KERR_INVALID_CONFIG;
         } else if (!bconf_dynamic_valid(name, value, &not_dynamic, msg,
                                         msglen)) {
@@ -191,8 +196,8 @@ int
 h_alter_configs(breq_t *req, kread_t *kr)
 {
     int16_t version = req->hdr.request_api_version;
-    bool incremental = req->hdr.request_api_key ==
-                       API_INCREMENTAL_ALTER_CONFIGS;
+    bool incremental =
+        req->hdr.request_api_key == API_INCREMENTAL_ALTER_CONFIGS;
     ctl_t *ctl = __atomic_load_n(&req->b->ctl, __ATOMIC_ACQUIRE);
     ctl_config_alter_t *todo;
     alterconfigs_req_t r;
@@ -246,8 +251,8 @@ h_alter_configs(breq_t *req, kread_t *kr)
         todo[n].name = aw->names[i];
         todo[n].incremental = incremental;
         todo[n].nops = res->nconfigs;
-        todo[n].ops = arena_calloc(req->ar, res->nconfigs + 1,
-                                   sizeof(*todo[n].ops));
+        todo[n].ops =
+            arena_calloc(req->ar, res->nconfigs + 1, sizeof(*todo[n].ops));
         for (int32_t k = 0; k < res->nconfigs; k++) {
             ctl_config_op_t *op = (ctl_config_op_t *)&todo[n].ops[k];
             const alterconfigs_req_config_t *c = &res->configs[k];
@@ -256,8 +261,7 @@ h_alter_configs(breq_t *req, kread_t *kr)
                                      c->name.len > 0 ? c->name.len : 0);
             op->op = incremental ? c->config_operation : 0;
             op->value = c->value.len >= 0
-                            ? arena_strndup(req->ar, c->value.ptr,
-                                            c->value.len)
+                            ? arena_strndup(req->ar, c->value.ptr, c->value.len)
                             : NULL;
         }
         n++;

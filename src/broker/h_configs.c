@@ -25,7 +25,6 @@ enum {
     RESOURCE_BROKER = 4,
 };
 
-
 /* Kafka's ConfigType (DescribeConfigs v3) */
 enum {
     TYPE_BOOLEAN = 1,
@@ -76,7 +75,8 @@ configs_topic(breq_t *req, const describeconfigs_req_t *r,
         if (!configs_wanted(res, key->name))
             continue;
         n++;
-        tconf_effective(broker_conf(req->b), key, override, buf, sizeof(buf), &v);
+        tconf_effective(broker_conf(req->b), key, override, buf, sizeof(buf),
+                        &v);
         c->name = kstr_c(key->name);
         c->value = configs_str(req->ar, v.value);
         c->is_default = override == NULL;
@@ -114,8 +114,7 @@ configs_broker(breq_t *req, const describeconfigs_req_t *r,
         out->error_message = kstr_c("ask that broker for its configuration");
         return;
     }
-    out->configs =
-        arena_calloc(req->ar, bconf_nkeys, sizeof(*out->configs));
+    out->configs = arena_calloc(req->ar, bconf_nkeys, sizeof(*out->configs));
     for (size_t i = 0; i < bconf_nkeys; i++) {
         const conf_key_t *key = &bconf_keys[i];
         describeconfigs_resp_config_t *c = &out->configs[n];

@@ -40,9 +40,9 @@
 typedef struct cwait {
     bdefer_t d;
     int n;
-    char **topics;             /* per partition (LeaderAndIsr, StopReplica) */
+    char **topics; /* per partition (LeaderAndIsr, StopReplica) */
     int32_t *partitions;
-    uint8_t (*ids)[16];        /* LeaderAndIsr v5: the topic ids */
+    uint8_t (*ids)[16]; /* LeaderAndIsr v5: the topic ids */
 } cwait_t;
 
 static cwait_t *
@@ -421,8 +421,8 @@ um_snapshot(const updatemetadata_req_t *r, int16_t v, const char *cluster_id)
         int32_t *counts = xcalloc((size_t)cap + 1, sizeof(*counts));
 
         for (int32_t i = 0; i < r->nungrouped_partition_states; i++) {
-            mc_topic_t *t =
-                um_topic(snap, cap, r->ungrouped_partition_states[i].topic_name);
+            mc_topic_t *t = um_topic(
+                snap, cap, r->ungrouped_partition_states[i].topic_name);
 
             if (t != NULL)
                 counts[t - snap->topics]++;
@@ -449,8 +449,7 @@ um_snapshot(const updatemetadata_req_t *r, int16_t v, const char *cluster_id)
                     ts->npartition_states)
                     um_add_partition(t, &ts->partition_states[p]);
             if (t->configs == NULL && ts->nconfigs > 0) {
-                t->configs =
-                    xcalloc((size_t)ts->nconfigs, sizeof(*t->configs));
+                t->configs = xcalloc((size_t)ts->nconfigs, sizeof(*t->configs));
                 for (int32_t k = 0; k < ts->nconfigs; k++) {
                     t->configs[k].key = kstr_xdup(ts->configs[k].key);
                     t->configs[k].value = kstr_xdup(ts->configs[k].value);
@@ -490,8 +489,7 @@ h_update_metadata(breq_t *req, kread_t *kr)
     hdr.controller_id = r.controller_id;
     hdr.controller_epoch = r.controller_epoch;
     hdr.broker_epoch = r.broker_epoch;
-    ctl_recv_update_metadata(ctl, &hdr,
-                             um_snapshot(&r, v, ctl_cluster_id(ctl)),
+    ctl_recv_update_metadata(ctl, &hdr, um_snapshot(&r, v, ctl_cluster_id(ctl)),
                              um_done, w);
     return 0;
 }
@@ -536,8 +534,8 @@ ai_done(int16_t error_code, const ctl_isr_result_t *results, int n, void *ud)
 {
     cwait_t *w = ud;
 
-    ai_reply(&w->d, error_code, (const char *const *)w->topics,
-             w->partitions, results, error_code == KERR_NONE ? n : 0);
+    ai_reply(&w->d, error_code, (const char *const *)w->topics, w->partitions,
+             results, error_code == KERR_NONE ? n : 0);
     cwait_free(w);
 }
 
@@ -591,8 +589,7 @@ cs_done(int16_t error_code, const ctl_tp_t *remaining, int n, void *ud)
     cwait_t *w = ud;
     int16_t v = w->d.api_version;
     controlledshutdown_resp_t resp;
-    controlledshutdown_remaining_t *rem =
-        xcalloc((size_t)n + 1, sizeof(*rem));
+    controlledshutdown_remaining_t *rem = xcalloc((size_t)n + 1, sizeof(*rem));
     kwrite_t *kw;
 
     memset(&resp, 0, sizeof(resp));
@@ -625,7 +622,6 @@ h_controlled_shutdown(breq_t *req, kread_t *kr)
         cs_done(KERR_NOT_CONTROLLER, NULL, 0, w);
         return 0;
     }
-    ctl_recv_controlled_shutdown(ctl, r.broker_id, r.broker_epoch, cs_done,
-                                 w);
+    ctl_recv_controlled_shutdown(ctl, r.broker_id, r.broker_epoch, cs_done, w);
     return 0;
 }

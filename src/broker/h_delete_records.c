@@ -91,8 +91,8 @@ h_delete_records(breq_t *req, kread_t *kr)
     if (p_deleterecords_req_decode(kr, version, req->ar, &r) != 0)
         return ERR_PROTO;
     resp.ntopics = r.ntopics;
-    resp.topics = arena_calloc(req->ar, (size_t)r.ntopics + 1,
-                               sizeof(*resp.topics));
+    resp.topics =
+        arena_calloc(req->ar, (size_t)r.ntopics + 1, sizeof(*resp.topics));
     for (int32_t t = 0; t < r.ntopics; t++) {
         const deleterecords_req_topic_t *rt = &r.topics[t];
         deleterecords_resp_topic_t *ot = &resp.topics[t];

@@ -45,8 +45,8 @@ h_offset_for_leader_epoch(breq_t *req, kread_t *kr)
     if (p_offsetforleaderepoch_req_decode(kr, version, req->ar, &r) != 0)
         return ERR_PROTO;
     resp.ntopics = r.ntopics;
-    resp.topics = arena_calloc(req->ar, (size_t)r.ntopics,
-                               sizeof(*resp.topics));
+    resp.topics =
+        arena_calloc(req->ar, (size_t)r.ntopics, sizeof(*resp.topics));
     for (int32_t t = 0; t < r.ntopics; t++) {
         const ofle_req_topic_t *rt = &r.topics[t];
         ofle_resp_topic_t *ot = &resp.topics[t];

@@ -32,8 +32,8 @@
 #include "samsa/xmalloc.h"
 
 typedef struct fetch_wait {
-    pwaiter_t w;             /* first: the purgatory's part */
-    fetch_req_t r;           /* views into the frame, valid until the reply */
+    pwaiter_t w;   /* first: the purgatory's part */
+    fetch_req_t r; /* views into the frame, valid until the reply */
 } fetch_wait_t;
 
 static const uint8_t fetch_empty[1];
@@ -41,8 +41,8 @@ static const uint8_t fetch_empty[1];
 /* fills one partition's answer; returns the record bytes it holds */
 static size_t
 fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
-                kstr_t topic, const fetch_req_partition_t *rp,
-                int32_t budget, bool first, fetch_resp_partition_t *out)
+                kstr_t topic, const fetch_req_partition_t *rp, int32_t budget,
+                bool first, fetch_resp_partition_t *out)
 {
     const mc_partition_t *part;
     int64_t hw, leo, limit;
@@ -55,8 +55,7 @@ fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
     out->partition_index = rp->partition;
     out->records.ptr = fetch_empty;
     out->records.len = 0;
-    kerr = broker_leader_partition(b, snap, topic, rp->partition, &part,
-                                   &plog);
+    kerr = broker_leader_partition(b, snap, topic, rp->partition, &part, &plog);
     if (kerr == KERR_NONE)
         kerr = replmgr_check_epoch(rp->current_leader_epoch,
                                    broker_leader_epoch(b, topic, part));
@@ -64,9 +63,8 @@ fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
         /* a follower: its fetch offset is its log end (replmgr R4) */
         kerr = replmgr_follower_fetch(
             b->rm, topic.ptr, topic.len, rp->partition, r->replica_id,
-            rp->current_leader_epoch, rp->fetch_offset,
-            rp->last_fetched_epoch, &out->diverging_epoch.epoch,
-            &out->diverging_epoch.end_offset);
+            rp->current_leader_epoch, rp->fetch_offset, rp->last_fetched_epoch,
+            &out->diverging_epoch.epoch, &out->diverging_epoch.end_offset);
     }
     if (kerr != KERR_NONE) {
         out->error_code = kerr;
@@ -121,8 +119,8 @@ fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
 
 /* builds the whole response; returns record bytes, sets *@error */
 static size_t
-fetch_build(broker_t *b, const fetch_req_t *r, arena_t *ar,
-            fetch_resp_t *resp, bool *error)
+fetch_build(broker_t *b, const fetch_req_t *r, arena_t *ar, fetch_resp_t *resp,
+            bool *error)
 {
     mc_snapshot_t *snap = metacache_get();
     int32_t max_bytes = r->max_bytes > 0 ? r->max_bytes : INT32_MAX;
@@ -143,11 +141,10 @@ fetch_build(broker_t *b, const fetch_req_t *r, arena_t *ar,
         for (int32_t p = 0; p < rt->npartitions; p++) {
             int64_t left = (int64_t)max_bytes - (int64_t)total;
 
-            total += fetch_partition(b, snap, r, rt->topic,
-                                     &rt->partitions[p],
-                                     left > INT32_MAX ? INT32_MAX
-                                                      : (int32_t)left,
-                                     total == 0, &ot->partitions[p]);
+            total +=
+                fetch_partition(b, snap, r, rt->topic, &rt->partitions[p],
+                                left > INT32_MAX ? INT32_MAX : (int32_t)left,
+                                total == 0, &ot->partitions[p]);
             if (ot->partitions[p].error_code != KERR_NONE)
                 *error = true;
         }
@@ -207,7 +204,7 @@ fetch_wait_check(pwaiter_t *w, bool expired)
     fetch_wait_t *fw = (fetch_wait_t *)w;
     fetch_resp_t resp;
     kwrite_t *kw;
-    arena_t tmp;   /* each check's answer; freed so rechecks do not grow */
+    arena_t tmp; /* each check's answer; freed so rechecks do not grow */
     size_t total;
     bool error;
 
@@ -249,8 +246,7 @@ h_fetch(breq_t *req, kread_t *kr)
     total = fetch_build(req->b, &r, req->ar, &resp, &error);
     if (error || r.max_wait_ms <= 0 || total >= (size_t)r.min_bytes ||
         r.ntopics == 0) {
-        breq_reply(req, fetch_encode(req->hdr.correlation_id, version,
-                                     &resp));
+        breq_reply(req, fetch_encode(req->hdr.correlation_id, version, &resp));
         return 0;
     }
     fetch_release(&resp);

@@ -153,9 +153,7 @@ group_submit(breq_t *req, kread_t *kr)
     case API_OFFSET_DELETE:
         rc = p_offsetdelete_req_decode(kr, v, req->ar, &u.odel);
         break;
-    default:
-        rc = ERR_PROTO;
-        break;
+    default: rc = ERR_PROTO; break;
     }
     if (rc != 0)
         return ERR_PROTO;

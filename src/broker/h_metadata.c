@@ -18,8 +18,7 @@
 #include "samsa/say.h"
 
 static void
-metadata_fill_topic(breq_t *req, const mc_topic_t *t,
-                    metadata_resp_topic_t *rt)
+metadata_fill_topic(breq_t *req, const mc_topic_t *t, metadata_resp_topic_t *rt)
 {
     rt->error_code = KERR_NONE;
     rt->name = kstr_c(t->name);
@@ -32,8 +31,7 @@ metadata_fill_topic(breq_t *req, const mc_topic_t *t,
         const mc_partition_t *mp = &t->partitions[p];
         metadata_resp_partition_t *rp = &rt->partitions[p];
 
-        rp->error_code =
-            mp->leader < 0 ? KERR_LEADER_NOT_AVAILABLE : KERR_NONE;
+        rp->error_code = mp->leader < 0 ? KERR_LEADER_NOT_AVAILABLE : KERR_NONE;
         rp->partition_index = mp->partition;
         rp->leader_id = mp->leader;
         rp->leader_epoch = mp->leader_epoch;
@@ -61,8 +59,8 @@ metadata_missing_topic(breq_t *req, const metadata_req_t *r, kstr_t name,
         rt->error_code = KERR_INVALID_TOPIC_EXCEPTION;
         return;
     }
-    if (!r->allow_auto_topic_creation || !broker_conf(b)->auto_create_topics_enable ||
-        ctl == NULL) {
+    if (!r->allow_auto_topic_creation ||
+        !broker_conf(b)->auto_create_topics_enable || ctl == NULL) {
         rt->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
@@ -103,7 +101,8 @@ h_metadata(breq_t *req, kread_t *kr)
 
     if (p_metadata_req_all_topics(&r, version)) {
         resp.ntopics = 0;
-        resp.topics = arena_calloc(req->ar, snap->ntopics, sizeof(*resp.topics));
+        resp.topics =
+            arena_calloc(req->ar, snap->ntopics, sizeof(*resp.topics));
         for (int32_t i = 0; i < snap->ntopics; i++)
             if (!snap->topics[i].deleting)
                 metadata_fill_topic(req, &snap->topics[i],

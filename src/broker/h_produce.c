@@ -33,9 +33,9 @@
 
 /* an acks=all partition waiting for its high watermark */
 typedef struct produce_pending {
-    kstr_t topic;              /* view into the frame */
+    kstr_t topic; /* view into the frame */
     int32_t partition;
-    int64_t required;          /* last offset + 1 */
+    int64_t required; /* last offset + 1 */
     int32_t min_isr;
     produce_resp_partition_t *out;
     bool done;
@@ -108,8 +108,8 @@ produce_validate(breq_t *req, const uint8_t *p, size_t len, int32_t max_batch)
         /* control batches are the transaction coordinator's, never a client's */
         if (h.attributes & BATCH_ATTR_CONTROL)
             return KERR_INVALID_RECORD;
-        kerr = (int16_t)batch_validate(p + off, batch_size(&h),
-                                       &req->bc->scratch);
+        kerr =
+            (int16_t)batch_validate(p + off, batch_size(&h), &req->bc->scratch);
         if (kerr != KERR_NONE)
             return kerr;
         off += batch_size(&h);
@@ -157,8 +157,7 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
     /* the frame is ours to rewrite (net/conn.h): offsets are set in place */
     if (produce_log_append_time(req, topic)) {
         append_time = clock_wall_ms();
-        produce_stamp((uint8_t *)rp->records.ptr, rp->records.len,
-                      append_time);
+        produce_stamp((uint8_t *)rp->records.ptr, rp->records.len, append_time);
     }
     /* the leader's epoch, the ISR check and the high watermark: one step
      * under the partition's lock (replmgr R2, R3) */
@@ -202,8 +201,8 @@ produce_partition(breq_t *req, const produce_req_t *r, kstr_t topic,
 /* acks=all in the purgatory                                           */
 
 typedef struct produce_wait {
-    pwaiter_t w;             /* first: the purgatory's part */
-    produce_resp_t resp;     /* in the request's arena; names view the frame */
+    pwaiter_t w;         /* first: the purgatory's part */
+    produce_resp_t resp; /* in the request's arena; names view the frame */
     produce_pending_t *pending;
     int32_t npending;
 } produce_wait_t;
@@ -246,8 +245,8 @@ produce_wait_check(pwaiter_t *w, bool expired)
             waiting = true;
             continue;
         }
-        pp->out->error_code = (int16_t)(acked < 0 ? KERR_REQUEST_TIMED_OUT
-                                                  : acked);
+        pp->out->error_code =
+            (int16_t)(acked < 0 ? KERR_REQUEST_TIMED_OUT : acked);
         pp->done = true;
     }
     if (waiting)
@@ -289,8 +288,8 @@ h_produce(breq_t *req, kread_t *kr)
     if (r.acks == -1 && total > 0)
         pending = arena_calloc(req->ar, (size_t)total, sizeof(*pending));
     resp.nresponses = r.ntopic_data;
-    resp.responses = arena_calloc(req->ar, r.ntopic_data,
-                                  sizeof(*resp.responses));
+    resp.responses =
+        arena_calloc(req->ar, r.ntopic_data, sizeof(*resp.responses));
     for (int32_t t = 0; t < r.ntopic_data; t++) {
         const produce_req_topic_t *rt = &r.topic_data[t];
         produce_resp_topic_t *ot = &resp.responses[t];
@@ -311,8 +310,8 @@ h_produce(breq_t *req, kread_t *kr)
                 op->error_message.len = -1;
                 continue;
             }
-            if (produce_partition(req, &r, rt->name, &rt->partition_data[p],
-                                  op, pending ? &pending[npending] : NULL))
+            if (produce_partition(req, &r, rt->name, &rt->partition_data[p], op,
+                                  pending ? &pending[npending] : NULL))
                 npending++;
         }
     }

@@ -31,7 +31,7 @@ hr_ctl(const breq_t *req)
 
 typedef struct ewait {
     bdefer_t d;
-    int n;                     /* the request's partitions (for errors) */
+    int n; /* the request's partitions (for errors) */
     char **topics;
     int32_t *partitions;
 } ewait_t;
@@ -59,15 +59,13 @@ el_message(int16_t ec)
         return "Failed to elect leader for partition: no live replica";
     case KERR_UNKNOWN_TOPIC_OR_PARTITION:
         return "The partition does not exist.";
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
 /* v0 has no top-level error: a top-level error goes on every partition */
 static void
-el_done(int16_t error_code, const ctl_elect_result_t *results, int n,
-        void *ud)
+el_done(int16_t error_code, const ctl_elect_result_t *results, int n, void *ud)
 {
     ewait_t *w = ud;
     int16_t v = w->d.api_version;
@@ -145,9 +143,9 @@ h_elect_leaders(breq_t *req, kread_t *kr)
         const electleaders_req_topic_t *rt = &r.topic_partitions[t];
 
         for (int32_t p = 0; p < rt->npartitions; p++) {
-            w->topics[w->n] = xstrndup(rt->topic.ptr != NULL ? rt->topic.ptr
-                                                             : "",
-                                       (size_t)rt->topic.len);
+            w->topics[w->n] =
+                xstrndup(rt->topic.ptr != NULL ? rt->topic.ptr : "",
+                         (size_t)rt->topic.len);
             w->partitions[w->n] = rt->partitions[p];
             tps[w->n].topic = w->topics[w->n];
             tps[w->n].partition = rt->partitions[p];
@@ -157,11 +155,9 @@ h_elect_leaders(breq_t *req, kread_t *kr)
     if (ctl == NULL || !ctl_is_controller(ctl))
         el_done(KERR_NOT_CONTROLLER, NULL, 0, w);
     else
-        ctl_elect_leaders(ctl, r.election_type, r.ntopic_partitions < 0
-                                                    ? NULL
-                                                    : tps,
-                          r.ntopic_partitions < 0 ? -1 : w->n, r.timeout_ms,
-                          el_done, w);
+        ctl_elect_leaders(
+            ctl, r.election_type, r.ntopic_partitions < 0 ? NULL : tps,
+            r.ntopic_partitions < 0 ? -1 : w->n, r.timeout_ms, el_done, w);
     free(tps);
     return 0;
 }

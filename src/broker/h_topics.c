@@ -31,9 +31,9 @@
 typedef struct admin_wait {
     bdefer_t d;
     int n;
-    char **names;        /* each request entry's topic name */
-    uint8_t (*ids)[16];  /* DeleteTopics v6+: the id asked for */
-    int16_t *errors;     /* local verdicts, or ADMIN_FROM_CTL */
+    char **names;       /* each request entry's topic name */
+    uint8_t (*ids)[16]; /* DeleteTopics v6+: the id asked for */
+    int16_t *errors;    /* local verdicts, or ADMIN_FROM_CTL */
     const char **messages;
     const broker_t *b;
     mc_topic_t *requested; /* CreateTopics: each entry's config overrides */
@@ -115,8 +115,8 @@ admin_result(const ctl_result_t *results, int n, const char *name)
  * controller's result when there is one, for the fields beyond the error.
  */
 static const ctl_result_t *
-admin_verdict(const admin_wait_t *aw, int i, const ctl_result_t *results,
-              int n, int16_t *error_code, kstr_t *error_message)
+admin_verdict(const admin_wait_t *aw, int i, const ctl_result_t *results, int n,
+              int16_t *error_code, kstr_t *error_message)
 {
     const ctl_result_t *res;
 
@@ -168,8 +168,9 @@ create_topics_configs(const admin_wait_t *aw, const mc_topic_t *requested,
         char buf[64];
         tconf_value_t v;
 
-        tconf_effective(broker_conf(aw->b), key, mc_topic_config(requested, key->name),
-                        buf, sizeof(buf), &v);
+        tconf_effective(broker_conf(aw->b), key,
+                        mc_topic_config(requested, key->name), buf, sizeof(buf),
+                        &v);
         c->name = kstr_c(key->name);
         c->value = kstr_c(arena_strndup(ar, v.value, strlen(v.value)));
         c->config_source = v.source;
@@ -190,9 +191,8 @@ create_topics_done(const ctl_result_t *results, int n, void *ud)
     resp.topics = arena_calloc(&ar, aw->n, sizeof(*resp.topics));
     for (int i = 0; i < aw->n; i++) {
         createtopics_resp_topic_t *t = &resp.topics[i];
-        const ctl_result_t *res = admin_verdict(aw, i, results, n,
-                                                &t->error_code,
-                                                &t->error_message);
+        const ctl_result_t *res =
+            admin_verdict(aw, i, results, n, &t->error_code, &t->error_message);
 
         t->name = kstr_c(aw->names[i]);
         t->num_partitions = -1;
@@ -266,8 +266,8 @@ h_create_topics(breq_t *req, kread_t *kr)
             mc_config_t *kept = &aw->requested[i].configs[c];
 
             keys[c] = arena_strndup(req->ar, k.ptr, k.len > 0 ? k.len : 0);
-            values[c] = v.len >= 0 ? arena_strndup(req->ar, v.ptr, v.len)
-                                   : NULL;
+            values[c] =
+                v.len >= 0 ? arena_strndup(req->ar, v.ptr, v.len) : NULL;
             kept->key = xstrdup(keys[c]);
             kept->value = values[c] ? xstrdup(values[c]) : NULL;
         }
@@ -415,8 +415,8 @@ h_create_partitions(breq_t *req, kread_t *kr)
     int32_t *counts;
     int n = 0;
 
-    if (p_createpartitions_req_decode(kr, req->hdr.request_api_version,
-                                      req->ar, &r) != 0)
+    if (p_createpartitions_req_decode(kr, req->hdr.request_api_version, req->ar,
+                                      &r) != 0)
         return ERR_PROTO;
     aw = admin_wait_new(req, r.ntopics);
     names = arena_calloc(req->ar, r.ntopics, sizeof(*names));
@@ -439,7 +439,7 @@ h_create_partitions(breq_t *req, kread_t *kr)
         create_partitions_done(NULL, 0, aw);
         return 0;
     }
-    ctl_create_partitions(ctl, names, counts, n, r.validate_only,
-                          r.timeout_ms, create_partitions_done, aw);
+    ctl_create_partitions(ctl, names, counts, n, r.validate_only, r.timeout_ms,
+                          create_partitions_done, aw);
     return 0;
 }

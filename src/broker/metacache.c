@@ -44,8 +44,7 @@ mc_snapshot_sort(mc_snapshot_t *snap)
         qsort(snap->brokers, snap->nbrokers, sizeof(*snap->brokers),
               mc_broker_cmp);
     if (snap->ntopics > 1)
-        qsort(snap->topics, snap->ntopics, sizeof(*snap->topics),
-              mc_topic_cmp);
+        qsort(snap->topics, snap->ntopics, sizeof(*snap->topics), mc_topic_cmp);
 }
 
 static int32_t *

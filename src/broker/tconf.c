@@ -12,8 +12,8 @@
 
 static const char *const policies[] = {"delete", "compact", NULL};
 static const char *const ts_types[] = {"CreateTime", "LogAppendTime", NULL};
-static const char *const codecs[] = {"uncompressed", "zstd", "lz4",
-                                     "snappy", "gzip", "producer", NULL};
+static const char *const codecs[] = {
+    "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer", NULL};
 static const char *const booleans[] = {"true", "false", NULL};
 
 #define LMAXS "9223372036854775807"
@@ -22,24 +22,24 @@ static const char *const booleans[] = {"true", "false", NULL};
 #define IMAX INT32_MAX
 
 const tconf_key_t tconf_keys[] = {
-    {"cleanup.policy", TCONF_LIST, "log.cleanup.policy", "delete", policies, 0, 0,
-     "delete old segments, or compact to the last value per key"},
-    {"compression.type", TCONF_STRING, "compression.type", "producer",
-     codecs, 0, 0, "codec of stored batches; producer keeps the producer's"},
+    {"cleanup.policy", TCONF_LIST, "log.cleanup.policy", "delete", policies, 0,
+     0, "delete old segments, or compact to the last value per key"},
+    {"compression.type", TCONF_STRING, "compression.type", "producer", codecs,
+     0, 0, "codec of stored batches; producer keeps the producer's"},
     {"delete.retention.ms", TCONF_LONG, "log.cleaner.delete.retention.ms",
      "86400000", NULL, 0, LMAX, "how long tombstones are kept when compacting"},
-    {"file.delete.delay.ms", TCONF_LONG, "log.segment.delete.delay.ms",
-     "60000", NULL, 0, LMAX, "delay before a deleted segment's files are removed"},
-    {"flush.messages", TCONF_LONG, "log.flush.interval.messages", LMAXS,
-     NULL, 1, LMAX, "fsync after this many unflushed messages"},
+    {"file.delete.delay.ms", TCONF_LONG, "log.segment.delete.delay.ms", "60000",
+     NULL, 0, LMAX, "delay before a deleted segment's files are removed"},
+    {"flush.messages", TCONF_LONG, "log.flush.interval.messages", LMAXS, NULL,
+     1, LMAX, "fsync after this many unflushed messages"},
     {"flush.ms", TCONF_LONG, "log.flush.interval.ms", LMAXS, NULL, 0, LMAX,
      "fsync after data is this old"},
     {"index.interval.bytes", TCONF_INT, "log.index.interval.bytes", "4096",
      NULL, 0, IMAX, "bytes between offset index entries"},
     {"max.compaction.lag.ms", TCONF_LONG, "log.cleaner.max.compaction.lag.ms",
      LMAXS, NULL, 1, LMAX, "longest a record stays uncompacted"},
-    {"max.message.bytes", TCONF_INT, "message.max.bytes", "1048588", NULL, 0, IMAX,
-     "largest record batch accepted"},
+    {"max.message.bytes", TCONF_INT, "message.max.bytes", "1048588", NULL, 0,
+     IMAX, "largest record batch accepted"},
     {"message.downconversion.enable", TCONF_BOOLEAN,
      "log.message.downconversion.enable", "true", booleans, 0, 0,
      "down-convert for old consumers"},
@@ -53,18 +53,18 @@ const tconf_key_t tconf_keys[] = {
      "dirty ratio that triggers compaction"},
     {"min.compaction.lag.ms", TCONF_LONG, "log.cleaner.min.compaction.lag.ms",
      "0", NULL, 0, LMAX, "shortest a record stays uncompacted"},
-    {"min.insync.replicas", TCONF_INT, "min.insync.replicas", "1", NULL, 1, IMAX,
-     "replicas that must hold a batch before acks=all succeeds"},
+    {"min.insync.replicas", TCONF_INT, "min.insync.replicas", "1", NULL, 1,
+     IMAX, "replicas that must hold a batch before acks=all succeeds"},
     {"preallocate", TCONF_BOOLEAN, "log.preallocate", "false", booleans, 0, 0,
      "preallocate segment files"},
-    {"retention.bytes", TCONF_LONG, "log.retention.bytes", "-1", NULL, LMIN, LMAX,
-     "partition size above which old segments are deleted"},
-    {"retention.ms", TCONF_LONG, "log.retention.ms", "604800000", NULL, -1, LMAX,
-     "age after which segments are deleted; -1 = forever"},
-    {"segment.bytes", TCONF_INT, "log.segment.bytes", "1073741824", NULL, 14, IMAX,
-     "segment size at which a new one is rolled"},
-    {"segment.index.bytes", TCONF_INT, "log.index.size.max.bytes",
-     "10485760", NULL, 4, IMAX, "largest offset index file"},
+    {"retention.bytes", TCONF_LONG, "log.retention.bytes", "-1", NULL, LMIN,
+     LMAX, "partition size above which old segments are deleted"},
+    {"retention.ms", TCONF_LONG, "log.retention.ms", "604800000", NULL, -1,
+     LMAX, "age after which segments are deleted; -1 = forever"},
+    {"segment.bytes", TCONF_INT, "log.segment.bytes", "1073741824", NULL, 14,
+     IMAX, "segment size at which a new one is rolled"},
+    {"segment.index.bytes", TCONF_INT, "log.index.size.max.bytes", "10485760",
+     NULL, 4, IMAX, "largest offset index file"},
     {"segment.jitter.ms", TCONF_LONG, "log.roll.jitter.ms", "0", NULL, 0, LMAX,
      "random jitter subtracted from segment.ms"},
     {"segment.ms", TCONF_LONG, "log.roll.ms", "604800000", NULL, 1, LMAX,
@@ -105,8 +105,10 @@ tconf_valid(const char *name, const char *value, char *err, size_t errlen)
         return false;
     }
     if (value == NULL) {
-        snprintf(err, errlen, "Null value not supported for topic configs: "
-                              "%s", name);
+        snprintf(err, errlen,
+                 "Null value not supported for topic configs: "
+                 "%s",
+                 name);
         return false;
     }
     switch (key->type) {
@@ -114,15 +116,17 @@ tconf_valid(const char *name, const char *value, char *err, size_t errlen)
     case TCONF_SHORT:
     case TCONF_LONG:
         if (conf_parse_int(value, INT64_MIN, INT64_MAX, &v) != 0) {
-            snprintf(err, errlen, "Invalid value %s for configuration %s: "
-                                  "Not a number of type %s", value, name,
-                     key->type == TCONF_LONG ? "LONG" : "INT");
+            snprintf(err, errlen,
+                     "Invalid value %s for configuration %s: "
+                     "Not a number of type %s",
+                     value, name, key->type == TCONF_LONG ? "LONG" : "INT");
             return false;
         }
         if (v < key->min || v > key->max) {
-            snprintf(err, errlen, "Invalid value %s for configuration %s: "
-                                  "Value must be in [%lld, %lld]", value,
-                     name, (long long)key->min, (long long)key->max);
+            snprintf(err, errlen,
+                     "Invalid value %s for configuration %s: "
+                     "Value must be in [%lld, %lld]",
+                     value, name, (long long)key->min, (long long)key->max);
             return false;
         }
         return true;
@@ -131,10 +135,11 @@ tconf_valid(const char *name, const char *value, char *err, size_t errlen)
 
         if (*value == '\0' || *end != '\0' || d < (double)key->min ||
             d > (double)key->max) {
-            snprintf(err, errlen, "Invalid value %s for configuration %s: "
-                                  "Not a number of type DOUBLE in [%lld, "
-                                  "%lld]", value, name, (long long)key->min,
-                     (long long)key->max);
+            snprintf(err, errlen,
+                     "Invalid value %s for configuration %s: "
+                     "Not a number of type DOUBLE in [%lld, "
+                     "%lld]",
+                     value, name, (long long)key->min, (long long)key->max);
             return false;
         }
         return true;
@@ -149,8 +154,10 @@ tconf_valid(const char *name, const char *value, char *err, size_t errlen)
                 ok = tconf_allowed(key->allowed, t);
             free(copy);
             if (!ok) {
-                snprintf(err, errlen, "Invalid value %s for configuration "
-                                      "%s", value, name);
+                snprintf(err, errlen,
+                         "Invalid value %s for configuration "
+                         "%s",
+                         value, name);
                 return false;
             }
         }
@@ -200,8 +207,7 @@ tconf_broker_value(const bconf_t *conf, const char *broker_key, char *buf,
     case CONF_BOOL:
         snprintf(buf, len, "%s", *(const bool *)field ? "true" : "false");
         return buf;
-    case CONF_STRING:
-        return *(char *const *)field;
+    case CONF_STRING: return *(char *const *)field;
     }
     return NULL;
 }
@@ -222,8 +228,7 @@ tconf_default(const bconf_t *conf, const tconf_key_t *key, char *buf,
 
 void
 tconf_effective(const bconf_t *conf, const tconf_key_t *key,
-                const char *override, char *buf, size_t len,
-                tconf_value_t *out)
+                const char *override, char *buf, size_t len, tconf_value_t *out)
 {
     bool from_broker;
     int8_t dyn;
@@ -258,8 +263,7 @@ tconf_int(const bconf_t *conf, const mc_topic_t *topic, const char *name)
 }
 
 void
-tconf_log_config(const bconf_t *conf, const mc_topic_t *topic,
-                 log_config_t *lc)
+tconf_log_config(const bconf_t *conf, const mc_topic_t *topic, log_config_t *lc)
 {
     int64_t flush_ms;
 

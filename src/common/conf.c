@@ -51,8 +51,8 @@ conf_set(const conf_key_t *key, void *base, const char *value, char *errbuf,
         if (conf_parse_int(value, key->min, key->max, &v) != 0) {
             snprintf(errbuf, errlen,
                      "invalid value '%s' (expected an integer from %lld to "
-                     "%lld)", value, (long long)key->min,
-                     (long long)key->max);
+                     "%lld)",
+                     value, (long long)key->min, (long long)key->max);
             return ERR_CONFIG;
         }
         if (key->type == CONF_INT32)
@@ -136,8 +136,7 @@ conf_load_file(const conf_key_t *keys, size_t nkeys, void *base,
 
     f = fopen(path, "r");
     if (f == NULL) {
-        snprintf(errbuf, errlen, "%s: cannot open: %s", path,
-                 strerror(errno));
+        snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
         return ERR_IO;
     }
     while (rc == 0 && getline(&line, &cap, f) >= 0) {
@@ -168,10 +167,9 @@ conf_load(const conf_key_t *keys, size_t nkeys, void *base, const char *path,
     for (size_t i = 0; i < nkeys; i++) {
         if (keys[i].dflt == NULL)
             continue;
-        if (conf_set(&keys[i], base, keys[i].dflt, reason,
-                     sizeof(reason)) != 0) {
-            snprintf(errbuf, errlen, "default of %s: %s", keys[i].name,
-                     reason);
+        if (conf_set(&keys[i], base, keys[i].dflt, reason, sizeof(reason)) !=
+            0) {
+            snprintf(errbuf, errlen, "default of %s: %s", keys[i].name, reason);
             return ERR_CONFIG;
         }
     }
@@ -183,8 +181,7 @@ conf_load(const conf_key_t *keys, size_t nkeys, void *base, const char *path,
     for (int i = 0; i < noverrides; i++) {
         char *copy = xstrdup(overrides[i]);
 
-        rc = conf_apply(keys, nkeys, base, copy, "--override", errbuf,
-                        errlen);
+        rc = conf_apply(keys, nkeys, base, copy, "--override", errbuf, errlen);
         free(copy);
         if (rc != 0)
             return rc;

@@ -87,29 +87,18 @@ static void
 ctl_ev_discard(ctl_ev_t *ev)
 {
     switch (ev->kind) {
-    case CTL_EV_ZK:
-        zk_msg_discard(ev->p);
-        break;
-    case CTL_EV_ADMIN:
-        ctl_admin_free(ev->p);
-        break;
-    case CTL_EV_BREQ:
-        ctl_breq_free(ev->p);
-        break;
-    case CTL_EV_START:
-        break;
+    case CTL_EV_ZK: zk_msg_discard(ev->p); break;
+    case CTL_EV_ADMIN: ctl_admin_free(ev->p); break;
+    case CTL_EV_BREQ: ctl_breq_free(ev->p); break;
+    case CTL_EV_START: break;
     case CTL_EV_ALTER_ISR:
         ctl_alter_isr_finish(ev->p, KERR_NOT_CONTROLLER);
         break;
-    case CTL_EV_SHUTDOWN:
-        ctl_cshut_fail(ev->p, KERR_NOT_CONTROLLER);
-        break;
+    case CTL_EV_SHUTDOWN: ctl_cshut_fail(ev->p, KERR_NOT_CONTROLLER); break;
     case CTL_EV_CONFIG:
         ctl_config_alter_fail(ev->p, KERR_REQUEST_TIMED_OUT);
         break;
-    case CTL_EV_ELECT:
-        ctl_elect_req_fail(ev->p, KERR_NOT_CONTROLLER);
-        break;
+    case CTL_EV_ELECT: ctl_elect_req_fail(ev->p, KERR_NOT_CONTROLLER); break;
     }
     free(ev);
 }
@@ -118,31 +107,17 @@ static void
 ctl_ev_run(ctl_t *ctl, ctl_ev_t *ev)
 {
     switch (ev->kind) {
-    case CTL_EV_ZK:
-        zk_msg_run(ev->p);
-        break;
-    case CTL_EV_ADMIN:
-        ctl_admin_start(ctl, ev->p);
-        break;
-    case CTL_EV_BREQ:
-        ctl_breq_apply(ctl, ev->p);
-        break;
+    case CTL_EV_ZK: zk_msg_run(ev->p); break;
+    case CTL_EV_ADMIN: ctl_admin_start(ctl, ev->p); break;
+    case CTL_EV_BREQ: ctl_breq_apply(ctl, ev->p); break;
     case CTL_EV_START:
         ctl_config_watch(ctl);
         ctl_elect(ctl);
         break;
-    case CTL_EV_ALTER_ISR:
-        ctl_ctrl_alter_isr(ctl, ev->p);
-        break;
-    case CTL_EV_SHUTDOWN:
-        ctl_ctrl_controlled_shutdown(ctl, ev->p);
-        break;
-    case CTL_EV_CONFIG:
-        ctl_config_alter_start(ctl, ev->p);
-        break;
-    case CTL_EV_ELECT:
-        ctl_elect_start(ctl, ev->p);
-        break;
+    case CTL_EV_ALTER_ISR: ctl_ctrl_alter_isr(ctl, ev->p); break;
+    case CTL_EV_SHUTDOWN: ctl_ctrl_controlled_shutdown(ctl, ev->p); break;
+    case CTL_EV_CONFIG: ctl_config_alter_start(ctl, ev->p); break;
+    case CTL_EV_ELECT: ctl_elect_start(ctl, ev->p); break;
     }
     free(ev);
 }
@@ -246,9 +221,14 @@ ctl_broker_json(const ctl_t *ctl)
     zknode_endpoint_t ep = {"PLAINTEXT", "PLAINTEXT",
                             (char *)ctl->cfg.advertised_host,
                             ctl->cfg.advertised_port};
-    zknode_broker_t b = {5, (char *)ctl->cfg.advertised_host,
-                         ctl->cfg.advertised_port, -1, clock_wall_ms(),
-                         (char *)ctl->cfg.rack, 1, &ep};
+    zknode_broker_t b = {5,
+                         (char *)ctl->cfg.advertised_host,
+                         ctl->cfg.advertised_port,
+                         -1,
+                         clock_wall_ms(),
+                         (char *)ctl->cfg.rack,
+                         1,
+                         &ep};
 
     return zknode_broker_encode(&b);
 }
@@ -276,10 +256,9 @@ ctl_on_session(zk_t *zk, zk_session_event_t ev, void *ud)
     }
     /* a new session: register again, then elect (as Kafka does in
      * KafkaZkClient's session re-initialization) */
-    ctl->register_deadline =
-        clock_mono_ms() + ctl->cfg.zk_session_timeout_ms;
+    ctl->register_deadline = clock_mono_ms() + ctl->cfg.zk_session_timeout_ms;
     ctl_register_async(ctl);
-    ctl_config_watch(ctl);   /* watches died with the old session */
+    ctl_config_watch(ctl); /* watches died with the old session */
 }
 
 static void
@@ -331,10 +310,10 @@ ctl_register_create_done(zk_t *zk, const zk_result_t *res, void *ud)
     if (res->rc == ZOK || res->rc == ZNODEEXISTS) {
         /* ZNODEEXISTS: maybe ours (a retried create), maybe a stale one;
          * the stat's owner tells */
-        if (res->rc == ZNODEEXISTS &&
-            clock_mono_ms() > ctl->register_deadline)
+        if (res->rc == ZNODEEXISTS && clock_mono_ms() > ctl->register_deadline)
             say_error("[ctl] broker id %d is already registered by another "
-                      "session; retrying", (int)ctl->cfg.broker_id);
+                      "session; retrying",
+                      (int)ctl->cfg.broker_id);
         zk_exists(zk, path, false, ctl_register_stat_done, ctl);
     } else {
         say_warn("[ctl] re-registering broker %d: %s", (int)ctl->cfg.broker_id,
@@ -380,8 +359,8 @@ ctl_register_sync(ctl_t *ctl, char *errbuf, size_t errlen)
     if (rc == ZNODEEXISTS) {
         snprintf(errbuf, errlen,
                  "broker id %d is already registered in ZooKeeper (%s) by "
-                 "another live broker", (int)ctl->cfg.broker_id,
-                 zk_hosts(ctl->zk));
+                 "another live broker",
+                 (int)ctl->cfg.broker_id, zk_hosts(ctl->zk));
         return ERR_EXISTS;
     }
     if (rc != ZOK) {
@@ -403,8 +382,8 @@ ctl_cluster_id_init(ctl_t *ctl, char *errbuf, size_t errlen)
 
         rc = zk_sync_get(ctl->zk, ZKNODE_CLUSTER_ID, &data, &len, NULL);
         if (rc == ZOK) {
-            rc = zknode_cluster_id_decode(data, len, &ctl->cluster_id,
-                                          errbuf, errlen);
+            rc = zknode_cluster_id_decode(data, len, &ctl->cluster_id, errbuf,
+                                          errlen);
             free(data);
             return rc;
         }
@@ -522,8 +501,8 @@ ctl_elect_epoch_done(zk_t *zk, const zk_result_t *res, void *ud)
         return;
     }
     {
-        char *cjson = zknode_controller_encode(ctl->cfg.broker_id,
-                                               clock_wall_ms());
+        char *cjson =
+            zknode_controller_encode(ctl->cfg.broker_id, clock_wall_ms());
         char *ejson = zknode_controller_epoch_encode(epoch + 1);
         zk_op_t ops[2] = {
             {ZK_OP_CREATE, ZKNODE_CONTROLLER, cjson, (int)strlen(cjson),
@@ -823,8 +802,8 @@ ctl_create_topics(ctl_t *ctl, const ctl_topic_spec_t *specs, int n,
                   bool validate_only, int32_t timeout_ms, ctl_done_fn done,
                   void *ud)
 {
-    ctl_admin_t *req = ctl_admin_new(CTL_ADMIN_CREATE, n, validate_only,
-                                     timeout_ms, done, ud);
+    ctl_admin_t *req =
+        ctl_admin_new(CTL_ADMIN_CREATE, n, validate_only, timeout_ms, done, ud);
 
     for (int i = 0; i < req->n; i++) {
         const ctl_topic_spec_t *s = &specs[i];
@@ -845,8 +824,7 @@ ctl_create_topics(ctl_t *ctl, const ctl_topic_spec_t *specs, int n,
         it->assignments = xcalloc(na + 1, sizeof(int32_t *));
         it->assignment_lens = xcalloc(na + 1, sizeof(int32_t));
         for (int32_t p = 0; p < na; p++) {
-            int32_t len = s->assignment_lens[p] > 0 ? s->assignment_lens[p]
-                                                    : 0;
+            int32_t len = s->assignment_lens[p] > 0 ? s->assignment_lens[p] : 0;
 
             it->assignment_lens[p] = len;
             it->assignments[p] = xcalloc(len + 1, sizeof(int32_t));
@@ -858,8 +836,8 @@ ctl_create_topics(ctl_t *ctl, const ctl_topic_spec_t *specs, int n,
         it->config_keys = xcalloc(nc + 1, sizeof(char *));
         it->config_values = xcalloc(nc + 1, sizeof(char *));
         for (int32_t k = 0; k < nc; k++) {
-            it->config_keys[k] = xstrdup(s->config_keys[k] ? s->config_keys[k]
-                                                           : "");
+            it->config_keys[k] =
+                xstrdup(s->config_keys[k] ? s->config_keys[k] : "");
             it->config_values[k] = ctl_strdup_null(s->config_values[k]);
         }
     }
@@ -870,8 +848,8 @@ void
 ctl_delete_topics(ctl_t *ctl, const char *const *names, int n,
                   int32_t timeout_ms, ctl_done_fn done, void *ud)
 {
-    ctl_admin_t *req = ctl_admin_new(CTL_ADMIN_DELETE, n, false, timeout_ms,
-                                     done, ud);
+    ctl_admin_t *req =
+        ctl_admin_new(CTL_ADMIN_DELETE, n, false, timeout_ms, done, ud);
 
     for (int i = 0; i < req->n; i++)
         req->items[i].name = xstrdup(names[i] != NULL ? names[i] : "");

@@ -47,8 +47,7 @@ acall_new(ctl_t *ctl, ctl_admin_t *req, int idx)
     return c;
 }
 
-static void
-item_fail(ctl_admin_item_t *it, int16_t code, const char *fmt, ...)
+static void item_fail(ctl_admin_item_t *it, int16_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -194,7 +193,8 @@ ctl_admin_check(ctl_t *ctl)
             } else if (late) {
                 item_fail(it, KERR_REQUEST_TIMED_OUT,
                           "Timed out waiting for the operation to complete "
-                          "(%d ms)", (int)req->timeout_ms);
+                          "(%d ms)",
+                          (int)req->timeout_ms);
             } else {
                 all = false;
             }
@@ -250,13 +250,12 @@ admin_written(ctl_t *ctl, ctl_admin_t *req)
 void
 ctl_assign_replicas(const int32_t *brokers, int32_t nbrokers,
                     int32_t npartitions, int32_t rf, int32_t start_index,
-                    int32_t start_partition, unsigned int *seed,
-                    int32_t *out)
+                    int32_t start_partition, unsigned int *seed, int32_t *out)
 {
-    int32_t start = start_index >= 0 ? start_index
-                                     : (int32_t)(rand_r(seed) % nbrokers);
-    int32_t shift = start_index >= 0 ? start_index
-                                     : (int32_t)(rand_r(seed) % nbrokers);
+    int32_t start =
+        start_index >= 0 ? start_index : (int32_t)(rand_r(seed) % nbrokers);
+    int32_t shift =
+        start_index >= 0 ? start_index : (int32_t)(rand_r(seed) % nbrokers);
     int32_t pid = start_partition > 0 ? start_partition : 0;
 
     for (int32_t i = 0; i < npartitions; i++, pid++) {
@@ -358,7 +357,8 @@ create_validate_item(ctl_t *ctl, ctl_admin_t *req, int idx)
         if (strcmp(req->items[i].name, it->name) == 0) {
             item_fail(it, KERR_INVALID_REQUEST,
                       "Create topics request from client contains "
-                      "duplicate topic %s", it->name);
+                      "duplicate topic %s",
+                      it->name);
             return;
         }
     }
@@ -372,8 +372,8 @@ create_validate_item(ctl_t *ctl, ctl_admin_t *req, int idx)
     for (int i = 0; i < req->ntopics; i++) {
         if (zknode_topic_names_collide(req->topics[i], it->name)) {
             item_fail(it, KERR_INVALID_TOPIC_EXCEPTION,
-                      "Topic '%s' collides with existing topic: %s",
-                      it->name, req->topics[i]);
+                      "Topic '%s' collides with existing topic: %s", it->name,
+                      req->topics[i]);
             return;
         }
     }
@@ -408,15 +408,16 @@ create_validate_item(ctl_t *ctl, ctl_admin_t *req, int idx)
                     if (a[s] == a[r]) {
                         item_fail(it, KERR_INVALID_REPLICA_ASSIGNMENT,
                                   "Duplicate replica assignment found for "
-                                  "partition %d: broker %d", (int)p,
-                                  (int)a[r]);
+                                  "partition %d: broker %d",
+                                  (int)p, (int)a[r]);
                         return;
                     }
                 }
                 if (!admin_has_broker(req, a[r])) {
                     item_fail(it, KERR_INVALID_REPLICA_ASSIGNMENT,
                               "Unknown broker %d in the replica assignment "
-                              "of partition %d", (int)a[r], (int)p);
+                              "of partition %d",
+                              (int)a[r], (int)p);
                     return;
                 }
             }
@@ -445,7 +446,8 @@ create_validate_item(ctl_t *ctl, ctl_admin_t *req, int idx)
         if (rf > req->nbrokers) {
             item_fail(it, KERR_INVALID_REPLICATION_FACTOR,
                       "Replication factor: %d larger than available "
-                      "brokers: %d.", (int)rf, (int)req->nbrokers);
+                      "brokers: %d.",
+                      (int)rf, (int)req->nbrokers);
             return;
         }
     }
@@ -458,9 +460,8 @@ create_validate_item(ctl_t *ctl, ctl_admin_t *req, int idx)
         }
         err[0] = '\0';
         if (ctl->cfg.topic_config_valid != NULL &&
-            !ctl->cfg.topic_config_valid(it->config_keys[k],
-                                         it->config_values[k], err,
-                                         sizeof(err))) {
+            !ctl->cfg.topic_config_valid(
+                it->config_keys[k], it->config_values[k], err, sizeof(err))) {
             item_fail(it, KERR_INVALID_CONFIG, "%s",
                       err[0] ? err : "Invalid config value");
             return;
@@ -477,16 +478,14 @@ create_validate_item(ctl_t *ctl, ctl_admin_t *req, int idx)
     assign = xmalloc(sizeof(int32_t) * nparts * rf);
     if (it->nassignments > 0) {
         for (int32_t p = 0; p < nparts; p++)
-            memcpy(&assign[p * rf], it->assignments[p],
-                   sizeof(int32_t) * rf);
+            memcpy(&assign[p * rf], it->assignments[p], sizeof(int32_t) * rf);
     } else {
         ctl_assign_replicas(req->brokers, req->nbrokers, nparts, rf, -1, 0,
                             &ctl->seed, assign);
     }
     {
         zknode_topic_t zt;
-        zknode_config_t zc = {it->nconfigs, it->config_keys,
-                              it->config_values};
+        zknode_config_t zc = {it->nconfigs, it->config_keys, it->config_values};
 
         memset(&zt, 0, sizeof(zt));
         zt.version = 3;
@@ -517,8 +516,8 @@ create_write_done(zk_t *zk, const zk_result_t *res, void *ud)
     req->pending--;
     if (res->rc == ZOK) {
         say_info("[ctl] created topic %s (%d partitions, replication "
-                 "factor %d)", it->name, (int)it->result_partitions,
-                 (int)it->result_rf);
+                 "factor %d)",
+                 it->name, (int)it->result_partitions, (int)it->result_rf);
     } else if (res->nops == 2 && res->ops[0].rc == ZNODEEXISTS &&
                !it->config_exists) {
         /* a leftover /config/topics/<t>: overwrite it (Kafka's
@@ -613,8 +612,8 @@ delete_exists_done(zk_t *zk, const zk_result_t *res, void *ud)
         return;
     for (int i = 0; i < req->n; i++) {
         if (req->items[i].error_code == KERR_NONE) {
-            char *path = xasprintf("%s/%s", ZKNODE_DELETE_TOPICS,
-                                   req->items[i].name);
+            char *path =
+                xasprintf("%s/%s", ZKNODE_DELETE_TOPICS, req->items[i].name);
 
             zk_create(ctl->zk, path, NULL, 0, 0, delete_mark_done,
                       acall_new(ctl, req, i));
@@ -708,8 +707,7 @@ partitions_write_done(zk_t *zk, const zk_result_t *res, void *ud)
                  (int)it->result_partitions);
     else if (res->rc == ZBADVERSION)
         item_fail(it, KERR_INVALID_REQUEST,
-                  "The topic '%s' was modified concurrently; retry",
-                  it->name);
+                  "The topic '%s' was modified concurrently; retry", it->name);
     else if (res->rc == ZNONODE)
         item_fail(it, KERR_UNKNOWN_TOPIC_OR_PARTITION,
                   "The topic '%s' does not exist.", it->name);
@@ -740,7 +738,8 @@ partitions_item(ctl_t *ctl, ctl_admin_t *req, int idx)
     if (want < old->npartitions) {
         item_fail(it, KERR_INVALID_PARTITIONS,
                   "Topic currently has %d partitions, which is higher than "
-                  "the requested %d.", (int)old->npartitions, (int)want);
+                  "the requested %d.",
+                  (int)old->npartitions, (int)want);
         return;
     }
     if (want == old->npartitions) {
@@ -758,7 +757,8 @@ partitions_item(ctl_t *ctl, ctl_admin_t *req, int idx)
     if (rf > req->nbrokers) {
         item_fail(it, KERR_INVALID_REPLICATION_FACTOR,
                   "Replication factor: %d larger than available brokers: "
-                  "%d.", (int)rf, (int)req->nbrokers);
+                  "%d.",
+                  (int)rf, (int)req->nbrokers);
         return;
     }
     it->result_partitions = want;
@@ -879,11 +879,7 @@ ctl_admin_start(ctl_t *ctl, ctl_admin_t *req)
         zk_children(ctl->zk, ZKNODE_TOPICS, false, admin_topics_done,
                     acall_new(ctl, req, -1));
         break;
-    case CTL_ADMIN_DELETE:
-        delete_start(ctl, req);
-        break;
-    case CTL_ADMIN_PARTITIONS:
-        partitions_start(ctl, req);
-        break;
+    case CTL_ADMIN_DELETE: delete_start(ctl, req); break;
+    case CTL_ADMIN_PARTITIONS: partitions_start(ctl, req); break;
     }
 }

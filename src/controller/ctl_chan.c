@@ -75,8 +75,8 @@ ctl_breq_add_part(ctl_breq_t *breq, const ctl_partition_state_t *ps)
 
     if (breq->nparts == breq->capparts) {
         breq->capparts = breq->capparts ? 2 * breq->capparts : 16;
-        breq->parts = xrealloc(breq->parts,
-                               sizeof(*breq->parts) * breq->capparts);
+        breq->parts =
+            xrealloc(breq->parts, sizeof(*breq->parts) * breq->capparts);
     }
     c = &breq->parts[breq->nparts++];
     *c = *ps;
@@ -90,8 +90,8 @@ ctl_breq_add_stop(ctl_breq_t *breq, const char *topic, int32_t p, bool del)
 {
     if (breq->nstops == breq->capstops) {
         breq->capstops = breq->capstops ? 2 * breq->capstops : 16;
-        breq->stops = xrealloc(breq->stops,
-                               sizeof(*breq->stops) * breq->capstops);
+        breq->stops =
+            xrealloc(breq->stops, sizeof(*breq->stops) * breq->capstops);
     }
     breq->stops[breq->nstops].topic = xstrdup(topic);
     breq->stops[breq->nstops].partition = p;
@@ -200,8 +200,8 @@ ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq)
 {
     if (breq->controller_epoch < ctl->seen_controller_epoch) {
         say_warn("[ctl] dropping a request from controller %d with stale "
-                 "epoch %d (seen %d)", (int)breq->controller_id,
-                 (int)breq->controller_epoch,
+                 "epoch %d (seen %d)",
+                 (int)breq->controller_id, (int)breq->controller_epoch,
                  (int)ctl->seen_controller_epoch);
         ctl_breq_answer(breq, KERR_STALE_CONTROLLER_EPOCH);
         ctl_breq_free(breq);
@@ -209,8 +209,8 @@ ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq)
     }
     if (breq->broker_epoch > 0 && breq->broker_epoch < ctl->broker_epoch) {
         say_warn("[ctl] dropping a request for stale broker epoch %lld "
-                 "(ours %lld)", (long long)breq->broker_epoch,
-                 (long long)ctl->broker_epoch);
+                 "(ours %lld)",
+                 (long long)breq->broker_epoch, (long long)ctl->broker_epoch);
         ctl_breq_answer(breq, KERR_STALE_BROKER_EPOCH);
         ctl_breq_free(breq);
         return;
@@ -235,8 +235,7 @@ ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq)
         ctl->snap = breq->snap;
         breq->snap = NULL;
         if (ctl->hooks.on_metadata != NULL)
-            ctl->hooks.on_metadata(mc_snapshot_copy(ctl->snap),
-                                   ctl->hooks.ud);
+            ctl->hooks.on_metadata(mc_snapshot_copy(ctl->snap), ctl->hooks.ud);
         ctl_admin_check(ctl);
         break;
     }

@@ -65,10 +65,10 @@ typedef struct nq {
 typedef struct chan_net {
     ctl_chan_t base;
     int32_t controller_id;
-    pthread_mutex_t mu;        /* covers everything below */
+    pthread_mutex_t mu; /* covers everything below */
     pthread_cond_t cv;
     nq_t *head, *tail;
-    char *host;                /* NULL until address() */
+    char *host; /* NULL until address() */
     int32_t port;
     bool stopping;
     bool thread_started;
@@ -114,8 +114,8 @@ net_encode_lai(kwrite_t *kw, const ctl_breq_t *breq, arena_t *ar)
         if (t == NULL) {
             t = &req.topic_states[req.ntopic_states++];
             t->topic_name = net_str(ps->topic);
-            t->partition_states = arena_calloc(
-                ar, (size_t)breq->nparts, sizeof(*t->partition_states));
+            t->partition_states = arena_calloc(ar, (size_t)breq->nparts,
+                                               sizeof(*t->partition_states));
         }
         s = &t->partition_states[t->npartition_states++];
         s->partition_index = ps->partition;
@@ -153,8 +153,8 @@ net_encode_sr(kwrite_t *kw, const ctl_breq_t *breq, arena_t *ar)
         if (t == NULL) {
             t = &req.topic_states[req.ntopic_states++];
             t->topic_name = net_str(st->topic);
-            t->partition_states = arena_calloc(
-                ar, (size_t)breq->nstops, sizeof(*t->partition_states));
+            t->partition_states = arena_calloc(ar, (size_t)breq->nstops,
+                                               sizeof(*t->partition_states));
         }
         s = &t->partition_states[t->npartition_states++];
         s->partition_index = st->partition;
@@ -176,8 +176,8 @@ net_encode_um(kwrite_t *kw, const ctl_breq_t *breq, arena_t *ar)
     req.controller_epoch = breq->controller_epoch;
     req.broker_epoch = breq->broker_epoch;
     req.ntopic_states = snap->ntopics;
-    req.topic_states = arena_calloc(ar, (size_t)snap->ntopics + 1,
-                                    sizeof(*req.topic_states));
+    req.topic_states =
+        arena_calloc(ar, (size_t)snap->ntopics + 1, sizeof(*req.topic_states));
     for (int32_t i = 0; i < snap->ntopics; i++) {
         const mc_topic_t *mt = &snap->topics[i];
         updatemetadata_topic_state_t *t = &req.topic_states[i];
@@ -206,16 +206,16 @@ net_encode_um(kwrite_t *kw, const ctl_breq_t *breq, arena_t *ar)
             s->offline_replicas = mp->offline;
         }
         t->nconfigs = mt->nconfigs;
-        t->configs = arena_calloc(ar, (size_t)mt->nconfigs + 1,
-                                  sizeof(*t->configs));
+        t->configs =
+            arena_calloc(ar, (size_t)mt->nconfigs + 1, sizeof(*t->configs));
         for (int32_t k = 0; k < mt->nconfigs; k++) {
             t->configs[k].key = net_str(mt->configs[k].key);
             t->configs[k].value = net_str(mt->configs[k].value);
         }
     }
     req.nlive_brokers = snap->nbrokers;
-    req.live_brokers = arena_calloc(ar, (size_t)snap->nbrokers + 1,
-                                    sizeof(*req.live_brokers));
+    req.live_brokers =
+        arena_calloc(ar, (size_t)snap->nbrokers + 1, sizeof(*req.live_brokers));
     for (int32_t i = 0; i < snap->nbrokers; i++) {
         const mc_broker_t *mb = &snap->brokers[i];
         updatemetadata_broker_t *b = &req.live_brokers[i];
@@ -275,15 +275,9 @@ net_encode(chan_net_t *cn, const ctl_breq_t *breq, int32_t correlation_id,
     khdr_encode_request(&kw, key, version, correlation_id, client_id,
                         kapi_flexible(key, version));
     switch (breq->kind) {
-    case CTL_BREQ_LEADER_AND_ISR:
-        net_encode_lai(&kw, breq, &ar);
-        break;
-    case CTL_BREQ_STOP_REPLICA:
-        net_encode_sr(&kw, breq, &ar);
-        break;
-    case CTL_BREQ_UPDATE_METADATA:
-        net_encode_um(&kw, breq, &ar);
-        break;
+    case CTL_BREQ_LEADER_AND_ISR: net_encode_lai(&kw, breq, &ar); break;
+    case CTL_BREQ_STOP_REPLICA: net_encode_sr(&kw, breq, &ar); break;
+    case CTL_BREQ_UPDATE_METADATA: net_encode_um(&kw, breq, &ar); break;
     }
     buf_reset(out);
     if (kwrite_flatten(&kw, out) != 0)
@@ -305,9 +299,9 @@ net_decode_answer(const ctl_breq_t *breq, const buf_t *frame,
 
     net_request_kind(breq, &key, &version);
     kread_init(&kr, frame->data, frame->len);
-    if (khdr_decode_response(&kr, &cid,
-                             khdr_response_flexible(
-                                 key, kapi_flexible(key, version))) != 0 ||
+    if (khdr_decode_response(
+            &kr, &cid,
+            khdr_response_flexible(key, kapi_flexible(key, version))) != 0 ||
         cid != correlation_id)
         return ERR_PROTO;
     arena_init(&ar);
@@ -505,7 +499,8 @@ net_thread_main(void *arg)
             backoff = 0;
             if (err != KERR_NONE)
                 say_warn("[ctl] broker %d answered a controller request "
-                         "with %s", (int)cn->base.broker_id, kerr_name(err));
+                         "with %s",
+                         (int)cn->base.broker_id, kerr_name(err));
             pthread_mutex_lock(&cn->mu);
             q = cn->head;
             cn->head = q->next;
@@ -517,8 +512,8 @@ net_thread_main(void *arg)
         } else {
             if (!failing)
                 say_warn("[ctl] cannot reach broker %d at %s:%d (%s); "
-                         "retrying", (int)cn->base.broker_id, host,
-                         (int)port, err_str(rc));
+                         "retrying",
+                         (int)cn->base.broker_id, host, (int)port, err_str(rc));
             failing = true;
             backoff = backoff == 0 ? NET_BACKOFF_MIN_MS : 2 * backoff;
             if (backoff > NET_BACKOFF_MAX_MS)
@@ -585,8 +580,7 @@ net_address(ctl_chan_t *chan, const char *host, int32_t port)
     if (host == NULL || *host == '\0' || port <= 0)
         return;
     pthread_mutex_lock(&cn->mu);
-    if (cn->host == NULL || strcmp(cn->host, host) != 0 ||
-        cn->port != port) {
+    if (cn->host == NULL || strcmp(cn->host, host) != 0 || cn->port != port) {
         free(cn->host);
         cn->host = xstrdup(host);
         cn->port = port;

@@ -34,17 +34,17 @@
 #define CFG_DEFAULT "<default>"
 #define CFG_TOPIC 2
 #define CFG_BROKER 4
-#define CFG_EXPIRE_MS (15 * 60 * 1000)   /* Kafka's changeExpirationMs */
+#define CFG_EXPIRE_MS (15 * 60 * 1000) /* Kafka's changeExpirationMs */
 #define CFG_TRIES 5
 
 struct ctl_cfgw {
-    int64_t last_seq;          /* highest notification seen; -1 none */
-    bool primed;               /* first listing done */
+    int64_t last_seq; /* highest notification seen; -1 none */
+    bool primed;      /* first listing done */
     bool listing;
     bool list_again;
-    bool reading;              /* broker config reads in flight */
+    bool reading; /* broker config reads in flight */
     bool read_again;
-    int nread;                 /* of the two broker nodes */
+    int nread; /* of the two broker nodes */
     zknode_config_t dflt, mine;
 };
 
@@ -153,7 +153,7 @@ typedef struct cfg_item {
     int8_t type;
     char *name;
     char *path;
-    char *entity;              /* "topics/<t>", "brokers/<id>" */
+    char *entity; /* "topics/<t>", "brokers/<id>" */
     bool incremental;
     int32_t nops;
     char **keys;
@@ -255,7 +255,7 @@ cfg_write_done(zk_t *zk, const zk_result_t *res, void *ud)
     } else if ((res->rc == ZBADVERSION || res->rc == ZNODEEXISTS ||
                 (res->rc == ZNONODE && it->type == CFG_BROKER)) &&
                ++it->tries < CFG_TRIES) {
-        cfg_item_read(req, it);   /* changed under us: read it again */
+        cfg_item_read(req, it); /* changed under us: read it again */
     } else if (res->rc == ZNONODE && it->type == CFG_TOPIC) {
         snprintf(msg, sizeof(msg), "Topic %s does not exist.", it->name);
         cfg_item_finish(req, it, KERR_UNKNOWN_TOPIC_OR_PARTITION, msg);
@@ -281,11 +281,13 @@ cfg_apply(ctl_t *ctl, cfg_item_t *it, zknode_config_t *cfg, char *msg,
         char *nv;
 
         switch (it->ops[k]) {
-        case 0:   /* SET */
+        case 0: /* SET */
             if (v == NULL) {
                 if (it->incremental) {
-                    snprintf(msg, msglen, "Null value not supported for "
-                                          "%s", key);
+                    snprintf(msg, msglen,
+                             "Null value not supported for "
+                             "%s",
+                             key);
                     return false;
                 }
                 cfg_remove(cfg, key); /* AlterConfigs: null = default */
@@ -293,11 +295,9 @@ cfg_apply(ctl_t *ctl, cfg_item_t *it, zknode_config_t *cfg, char *msg,
                 cfg_put(cfg, key, v);
             }
             break;
-        case 1:   /* DELETE */
-            cfg_remove(cfg, key);
-            break;
-        case 2:   /* APPEND */
-        case 3:   /* SUBTRACT */
+        case 1: /* DELETE */ cfg_remove(cfg, key); break;
+        case 2: /* APPEND */
+        case 3: /* SUBTRACT */
             nv = cfg_list_edit(i >= 0 ? cfg->values[i] : NULL,
                                v != NULL ? v : "", it->ops[k] == 2);
             cfg_put(cfg, key, nv);
@@ -311,8 +311,8 @@ cfg_apply(ctl_t *ctl, cfg_item_t *it, zknode_config_t *cfg, char *msg,
     }
     if (it->type == CFG_TOPIC && ctl->cfg.topic_config_valid != NULL)
         for (int32_t i = 0; i < cfg->n; i++)
-            if (!ctl->cfg.topic_config_valid(cfg->keys[i], cfg->values[i],
-                                             msg, msglen))
+            if (!ctl->cfg.topic_config_valid(cfg->keys[i], cfg->values[i], msg,
+                                             msglen))
                 return false;
     return true;
 }
@@ -338,8 +338,8 @@ cfg_read_done(zk_t *zk, const zk_result_t *res, void *ud)
         return;
     }
     if (res->rc == ZOK && res->datalen > 0 &&
-        zknode_config_decode(res->data, res->datalen, &cfg, msg,
-                             sizeof(msg)) != 0) {
+        zknode_config_decode(res->data, res->datalen, &cfg, msg, sizeof(msg)) !=
+            0) {
         /* an unreadable node: an AlterConfigs replaces it; else stop */
         if (it->incremental) {
             free(op);
@@ -363,13 +363,15 @@ cfg_read_done(zk_t *zk, const zk_result_t *res, void *ud)
         ops[nops++] = (zk_op_t){ZK_OP_CHECK, tpath, NULL, 0, 0, -1};
     }
     if (res->rc == ZOK)
-        ops[nops++] = (zk_op_t){ZK_OP_SET, it->path, json,
-                                (int)strlen(json), 0, res->stat->version};
+        ops[nops++] =
+            (zk_op_t){ZK_OP_SET,         it->path, json,
+                      (int)strlen(json), 0,        res->stat->version};
     else
-        ops[nops++] = (zk_op_t){ZK_OP_CREATE, it->path, json,
-                                (int)strlen(json), 0, -1};
-    ops[nops++] = (zk_op_t){ZK_OP_CREATE, ZKNODE_CONFIG_CHANGE_PREFIX, change,
-                            (int)strlen(change), ZOO_SEQUENCE, -1};
+        ops[nops++] =
+            (zk_op_t){ZK_OP_CREATE, it->path, json, (int)strlen(json), 0, -1};
+    ops[nops++] = (zk_op_t){ZK_OP_CREATE, ZKNODE_CONFIG_CHANGE_PREFIX,
+                            change,       (int)strlen(change),
+                            ZOO_SEQUENCE, -1};
     zk_multi(zk, ops, nops, cfg_write_done, op);
     if (it->type == CFG_TOPIC)
         free((char *)ops[0].path);
@@ -454,16 +456,14 @@ ctl_config_alter_fail(ctl_cfg_req_t *req, int16_t err)
 /* ---- dynamic broker configs (this broker) ----------------------------- */
 
 static void
-cfg_broker_apply(ctl_t *ctl, const zknode_config_t *d,
-                 const zknode_config_t *b)
+cfg_broker_apply(ctl_t *ctl, const zknode_config_t *d, const zknode_config_t *b)
 {
     if (ctl->hooks.on_broker_config == NULL)
         return;
-    ctl->hooks.on_broker_config((const char *const *)d->keys,
-                                (const char *const *)d->values, d->n,
-                                (const char *const *)b->keys,
-                                (const char *const *)b->values, b->n,
-                                ctl->hooks.ud);
+    ctl->hooks.on_broker_config(
+        (const char *const *)d->keys, (const char *const *)d->values, d->n,
+        (const char *const *)b->keys, (const char *const *)b->values, b->n,
+        ctl->hooks.ud);
 }
 
 /* a node's config, empty when absent or unreadable */
@@ -539,8 +539,8 @@ ctl_config_init(ctl_t *ctl)
     w->last_seq = -1;
     ctl->cfgw = w;
     /* synchronous: the broker starts with its dynamic configs applied */
-    if (zk_sync_get(ctl->zk, ZKNODE_CONFIG_BROKERS "/" CFG_DEFAULT, &data,
-                    &len, NULL) == ZOK)
+    if (zk_sync_get(ctl->zk, ZKNODE_CONFIG_BROKERS "/" CFG_DEFAULT, &data, &len,
+                    NULL) == ZOK)
         cfg_decode_or_empty(ZKNODE_CONFIG_BROKERS "/" CFG_DEFAULT, data, len,
                             &w->dflt);
     free(data);
@@ -631,8 +631,8 @@ cfg_list_done(zk_t *zk, const zk_result_t *res, void *ud)
         if (!w->primed || seq <= w->last_seq)
             continue;
         {
-            char *path = xasprintf("%s/%s", ZKNODE_CONFIG_CHANGES,
-                                   res->children[i]);
+            char *path =
+                xasprintf("%s/%s", ZKNODE_CONFIG_CHANGES, res->children[i]);
 
             zk_get(zk, path, false, cfg_change_done, ctl);
             free(path);

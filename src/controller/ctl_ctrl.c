@@ -50,10 +50,10 @@
 
 typedef struct cpart {
     int32_t nreplicas;
-    int32_t *replicas;       /* assignment order */
-    bool has_state;          /* the state fields below are valid */
-    bool missing;            /* the state znode does not exist */
-    bool busy;               /* a read or write of the state is in flight */
+    int32_t *replicas; /* assignment order */
+    bool has_state;    /* the state fields below are valid */
+    bool missing;      /* the state znode does not exist */
+    bool busy;         /* a read or write of the state is in flight */
     int32_t leader;
     int32_t leader_epoch;
     int32_t controller_epoch;
@@ -66,25 +66,25 @@ typedef struct ctopic {
     char *name;
     bool has_id;
     uint8_t id[16];
-    bool loaded;             /* assignment read */
+    bool loaded; /* assignment read */
     int32_t npartitions;
     cpart_t *parts;
     zknode_config_t config;
-    bool deleting;           /* listed in /admin/delete_topics */
+    bool deleting; /* listed in /admin/delete_topics */
     bool delete_started;
 } ctopic_t;
 
 typedef struct cbroker {
     int32_t id;
-    int64_t epoch;           /* czxid of its registration */
+    int64_t epoch; /* czxid of its registration */
     zknode_broker_t info;
-    bool live;               /* registration read */
-    bool seen;               /* in the last children list */
-    bool announced;          /* got LeaderAndIsr + UpdateMetadata */
-    bool shutting_down;      /* ControlledShutdown until it re-registers */
+    bool live;          /* registration read */
+    bool seen;          /* in the last children list */
+    bool announced;     /* got LeaderAndIsr + UpdateMetadata */
+    bool shutting_down; /* ControlledShutdown until it re-registers */
     ctl_chan_t *chan;
-    ctl_breq_t *lai;         /* batched LeaderAndIsr */
-    ctl_breq_t *stop;        /* batched StopReplica */
+    ctl_breq_t *lai;  /* batched LeaderAndIsr */
+    ctl_breq_t *stop; /* batched StopReplica */
 } cbroker_t;
 
 struct ctl_ctrl {
@@ -93,17 +93,17 @@ struct ctl_ctrl {
     int32_t epoch_zkversion;
     int64_t started_ms;
     bool loaded;
-    int reads;               /* reads in flight */
-    int writes;              /* writes in flight */
+    int reads;  /* reads in flight */
+    int writes; /* writes in flight */
     bool md_dirty;
     int nbrokers;
     cbroker_t **brokers;
     int ntopics;
     ctopic_t **topics;
     int ndel;
-    char **del;              /* children of /admin/delete_topics */
+    char **del; /* children of /admin/delete_topics */
     bool *del_busy;
-    ctl_cshut_t *cshut;      /* ControlledShutdown waiting for writes */
+    ctl_cshut_t *cshut; /* ControlledShutdown waiting for writes */
 };
 
 /* one call's context */
@@ -113,9 +113,9 @@ typedef struct cop {
     char *topic;
     int32_t partition;
     int32_t broker;
-    int32_t n;               /* create states: partitions */
+    int32_t n; /* create states: partitions */
     int32_t *parts;
-    ctl_write_fn done;       /* write state: ctl_ctrl_set_leader's */
+    ctl_write_fn done; /* write state: ctl_ctrl_set_leader's */
     void *done_ud;
 } cop_t;
 
@@ -153,8 +153,7 @@ cop_ctrl(const cop_t *op)
 {
     ctl_t *ctl = op->ctl;
 
-    return ctl->ctrl != NULL && ctl->ctrl->term == op->term ? ctl->ctrl
-                                                            : NULL;
+    return ctl->ctrl != NULL && ctl->ctrl->term == op->term ? ctl->ctrl : NULL;
 }
 
 int32_t
@@ -326,8 +325,7 @@ ctrl_part_state(const ctl_ctrl_t *ctrl, const ctopic_t *t, int32_t p,
 }
 
 static void
-ctrl_queue_lai_to(ctl_ctrl_t *ctrl, cbroker_t *b, const ctopic_t *t,
-                  int32_t p)
+ctrl_queue_lai_to(ctl_ctrl_t *ctrl, cbroker_t *b, const ctopic_t *t, int32_t p)
 {
     ctl_partition_state_t ps;
 
@@ -664,8 +662,8 @@ out:
 static void
 ctrl_read_state(ctl_t *ctl, ctopic_t *t, int32_t p)
 {
-    char *path = xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS,
-                           t->name, (int)p);
+    char *path =
+        xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS, t->name, (int)p);
 
     t->parts[p].busy = true;
     ctl->ctrl->reads++;
@@ -729,8 +727,8 @@ ctrl_topic_get_done(zk_t *zk, const zk_result_t *res, void *ud)
         ctrl_read_done(ctl, ctrl);
         goto out;
     }
-    if (zknode_topic_decode(res->data, res->datalen, &zt, err,
-                            sizeof(err)) != 0) {
+    if (zknode_topic_decode(res->data, res->datalen, &zt, err, sizeof(err)) !=
+        0) {
         say_error("[ctl] topic %s: %s", t->name, err);
         ctrl_read_done(ctl, ctrl);
         goto out;
@@ -739,14 +737,13 @@ ctrl_topic_get_done(zk_t *zk, const zk_result_t *res, void *ud)
     memcpy(t->id, zt.id, 16);
     if (zt.npartitions < t->npartitions)
         say_warn("[ctl] topic %s shrank from %d to %d partitions in "
-                 "ZooKeeper; ignoring the missing ones", t->name,
-                 (int)t->npartitions, (int)zt.npartitions);
+                 "ZooKeeper; ignoring the missing ones",
+                 t->name, (int)t->npartitions, (int)zt.npartitions);
     if (zt.npartitions > t->npartitions) {
         int32_t old = t->npartitions;
 
         t->parts = xrealloc(t->parts, sizeof(*t->parts) * zt.npartitions);
-        memset(&t->parts[old], 0,
-               sizeof(*t->parts) * (zt.npartitions - old));
+        memset(&t->parts[old], 0, sizeof(*t->parts) * (zt.npartitions - old));
         t->npartitions = zt.npartitions;
         for (int32_t p = old; p < zt.npartitions; p++) {
             t->parts[p].leader = -1;
@@ -756,8 +753,8 @@ ctrl_topic_get_done(zk_t *zk, const zk_result_t *res, void *ud)
             ctrl_read_state(ctl, t, p);
         }
         if (old > 0)
-            say_info("[ctl] topic %s: %d -> %d partitions", t->name,
-                     (int)old, (int)zt.npartitions);
+            say_info("[ctl] topic %s: %d -> %d partitions", t->name, (int)old,
+                     (int)zt.npartitions);
     }
     for (int32_t p = 0; p < zt.npartitions && p < t->npartitions; p++) {
         cpart_t *cp = &t->parts[p];
@@ -805,8 +802,7 @@ ctl_ctrl_reload_config(ctl_t *ctl, const char *topic)
         return;
     path = xasprintf("%s/%s", ZKNODE_CONFIG_TOPICS, topic);
     ctl->ctrl->reads++;
-    zk_get(ctl->zk, path, false, ctrl_config_get_done,
-           cop_new(ctl, topic, -1));
+    zk_get(ctl->zk, path, false, ctrl_config_get_done, cop_new(ctl, topic, -1));
     free(path);
 }
 
@@ -1108,8 +1104,8 @@ ctrl_write_state_done(zk_t *zk, const zk_result_t *res, void *ud)
                  (int)op->partition, (int)cp->leader, (int)cp->leader_epoch);
         ctrl_queue_lai(ctrl, t, op->partition);
     } else {
-        say_warn("[ctl] writing state of %s-%d: %s; reading it again",
-                 t->name, (int)op->partition, zk_strerror(res->rc));
+        say_warn("[ctl] writing state of %s-%d: %s; reading it again", t->name,
+                 (int)op->partition, zk_strerror(res->rc));
         ctrl_read_state(ctl, t, op->partition);
     }
     ctrl_write_done_common(ctl, ctrl);
@@ -1129,8 +1125,8 @@ ctrl_write_state(ctl_t *ctl, ctopic_t *t, int32_t p, int32_t leader,
     zknode_partition_state_t st = {ctrl->epoch, leader, cp->leader_epoch + 1,
                                    nisr, (int32_t *)isr};
     char *json = zknode_partition_state_encode(&st);
-    char *path = xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS,
-                           t->name, (int)p);
+    char *path =
+        xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS, t->name, (int)p);
     zk_op_t ops[2] = {
         {ZK_OP_CHECK, ZKNODE_CONTROLLER_EPOCH, NULL, 0, 0,
          ctrl->epoch_zkversion},
@@ -1156,8 +1152,8 @@ ctrl_write_state(ctl_t *ctl, ctopic_t *t, int32_t p, int32_t leader,
  * assignment order leads, else none (-1). True if that differs.
  */
 static bool
-ctrl_desired(ctl_ctrl_t *ctrl, const cpart_t *cp, int32_t *leader,
-             int32_t *isr, int32_t *nisr)
+ctrl_desired(ctl_ctrl_t *ctrl, const cpart_t *cp, int32_t *leader, int32_t *isr,
+             int32_t *nisr)
 {
     int32_t n = 0, l = -1, neligible = 0;
 
@@ -1240,8 +1236,7 @@ rdel_finish(rdel_t *r, int rc)
                 parent->children_left = -1;
                 rdel_list(parent); /* list again: then delete itself */
             } else {
-                rdel_finish(parent, parent->rc != ZOK ? parent->rc
-                                                      : ZCLOSING);
+                rdel_finish(parent, parent->rc != ZOK ? parent->rc : ZCLOSING);
             }
         }
     } else if (live) {
@@ -1513,8 +1508,7 @@ ctrl_reconcile(ctl_t *ctl)
                 ctrl_delete_topic(ctl, t);
         } else if (!ctrl->del_busy[i]) {
             /* not a topic (any more): just drop the request */
-            char *path = xasprintf("%s/%s", ZKNODE_DELETE_TOPICS,
-                                   ctrl->del[i]);
+            char *path = xasprintf("%s/%s", ZKNODE_DELETE_TOPICS, ctrl->del[i]);
 
             ctrl->del_busy[i] = true;
             ctrl_delete_tree(ctl, path, ctrl->del[i], ctrl_delete_admin_done);
@@ -1538,8 +1532,9 @@ ctrl_maybe_reconcile(ctl_t *ctl)
         ctrl->loaded = true;
         ctrl->md_dirty = true;
         say_info("[ctl] controller loaded %d broker(s), %d topic(s), %d "
-                 "partition(s) in %lld ms", ctrl->nbrokers, ctrl->ntopics,
-                 nparts, (long long)(clock_mono_ms() - ctrl->started_ms));
+                 "partition(s) in %lld ms",
+                 ctrl->nbrokers, ctrl->ntopics, nparts,
+                 (long long)(clock_mono_ms() - ctrl->started_ms));
     }
     ctrl_reconcile(ctl);
 }
@@ -1601,9 +1596,8 @@ ctrl_write_isr_done(zk_t *zk, const zk_result_t *res, void *ud)
 {
     isrop_t *op = ud;
     ctl_t *ctl = op->ctl;
-    ctl_ctrl_t *ctrl = ctl->ctrl != NULL && ctl->ctrl->term == op->term
-                           ? ctl->ctrl
-                           : NULL;
+    ctl_ctrl_t *ctrl =
+        ctl->ctrl != NULL && ctl->ctrl->term == op->term ? ctl->ctrl : NULL;
     ctl_isr_result_t *r = &op->req->results[op->idx];
     const ctl_isr_change_t *ch = &op->req->changes[op->idx];
     ctopic_t *t;
@@ -1665,8 +1659,8 @@ ctrl_write_isr(ctl_t *ctl, ctopic_t *t, int32_t p, ctl_alter_isr_t *req,
     zknode_partition_state_t st = {ctrl->epoch, cp->leader, cp->leader_epoch,
                                    nisr, (int32_t *)isr};
     char *json = zknode_partition_state_encode(&st);
-    char *path = xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS,
-                           t->name, (int)p);
+    char *path =
+        xasprintf("%s/%s/partitions/%d/state", ZKNODE_TOPICS, t->name, (int)p);
     zk_op_t ops[2] = {
         {ZK_OP_CHECK, ZKNODE_CONTROLLER_EPOCH, NULL, 0, 0,
          ctrl->epoch_zkversion},
@@ -1691,9 +1685,8 @@ ctrl_write_isr(ctl_t *ctl, ctopic_t *t, int32_t p, ctl_alter_isr_t *req,
 /* checks one change; KERR_NONE with the ISR to write in @isr/@n, or an
  * error (a no-op change answers KERR_NONE with *@n = -1) */
 static int16_t
-ctrl_isr_check(ctl_ctrl_t *ctrl, int32_t broker_id,
-               const ctl_isr_change_t *ch, ctopic_t **tout, int32_t *isr,
-               int32_t *n)
+ctrl_isr_check(ctl_ctrl_t *ctrl, int32_t broker_id, const ctl_isr_change_t *ch,
+               ctopic_t **tout, int32_t *isr, int32_t *n)
 {
     ctopic_t *t = ctrl_topic(ctrl, ch->topic);
     cpart_t *cp;
@@ -1763,14 +1756,12 @@ ctl_ctrl_alter_isr(ctl_t *ctl, ctl_alter_isr_t *req)
 
         if (err != KERR_NONE)
             say_info("[ctl] AlterIsr of %s-%d from broker %d: %s", ch->topic,
-                     (int)ch->partition, (int)req->broker_id,
-                     kerr_name(err));
+                     (int)ch->partition, (int)req->broker_id, kerr_name(err));
         if (err == KERR_NONE && n >= 0)
             ctrl_write_isr(ctl, t, ch->partition, req, i, isr, n);
         else
             ctrl_isr_result(&req->results[i], err,
-                            err == KERR_NONE ? &t->parts[ch->partition]
-                                             : NULL);
+                            err == KERR_NONE ? &t->parts[ch->partition] : NULL);
         free(isr);
     }
     ctrl_isr_one_done(req);
@@ -1856,7 +1847,8 @@ ctrl_answer_shutdowns(ctl_ctrl_t *ctrl)
         ctrl->cshut = req->next;
         n = ctrl_remaining(ctrl, req->broker_id, &rem);
         say_info("[ctl] controlled shutdown of broker %d: %d partition(s) "
-                 "still led by it", (int)req->broker_id, n);
+                 "still led by it",
+                 (int)req->broker_id, n);
         if (req->done != NULL)
             req->done(KERR_NONE, rem, n, req->ud);
         free(rem);

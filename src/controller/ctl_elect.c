@@ -41,7 +41,7 @@
 #include "samsa/say.h"
 #include "samsa/xmalloc.h"
 
-#define ELECT_AUTO_FIRST_MS 5000   /* Kafka: first check 5 s after start */
+#define ELECT_AUTO_FIRST_MS 5000 /* Kafka: first check 5 s after start */
 
 enum { ITEM_TODO, ITEM_WRITING, ITEM_DONE };
 
@@ -55,23 +55,23 @@ typedef struct eitem {
 struct ctl_elect_req {
     ctl_elect_req_t *next;
     int8_t type;
-    bool all;                 /* null partitions: every partition */
-    const char *why;          /* "ElectLeaders", "znode", "auto" */
+    bool all;        /* null partitions: every partition */
+    const char *why; /* "ElectLeaders", "znode", "auto" */
     int n, cap;
     eitem_t *items;
-    int64_t deadline;         /* mono ms */
-    uint64_t term;            /* the controller term it runs in */
-    int pending;              /* writes in flight */
+    int64_t deadline; /* mono ms */
+    uint64_t term;    /* the controller term it runs in */
+    int pending;      /* writes in flight */
     ctl_elect_fn done;
     void *ud;
-    bool delete_znode;        /* from /admin/preferred_replica_election */
+    bool delete_znode; /* from /admin/preferred_replica_election */
 };
 
 typedef struct ctl_elect_state {
     ctl_elect_req_t *reqs;
-    uint64_t term;            /* controller term the watch belongs to */
-    int64_t next_auto;        /* mono ms, 0 = off */
-    bool running;             /* inside elect_process */
+    uint64_t term;     /* controller term the watch belongs to */
+    int64_t next_auto; /* mono ms, 0 = off */
+    bool running;      /* inside elect_process */
 } elect_state_t;
 
 typedef struct ewrite {
@@ -114,8 +114,7 @@ ctl_elect_choose(int8_t type, const int32_t *replicas, int32_t nreplicas,
         return KERR_NONE;
     }
     for (int32_t i = 0; i < nreplicas; i++)
-        if (replicas[i] == leader && eligible[i] &&
-            ints_has(isr, nisr, leader))
+        if (replicas[i] == leader && eligible[i] && ints_has(isr, nisr, leader))
             return KERR_ELECTION_NOT_NEEDED;
     for (int32_t i = 0; i < nreplicas; i++) {
         if (eligible[i] && ints_has(isr, nisr, replicas[i])) {
@@ -206,9 +205,10 @@ ereq_answer(ctl_elect_req_t *req, int16_t err)
         const eitem_t *it = &req->items[i];
 
         /* "every partition": only those that needed an election */
-        if (req->all && (it->error_code == KERR_ELECTION_NOT_NEEDED ||
-                         (req->type != 0 &&
-                          it->error_code == KERR_ELIGIBLE_LEADERS_NOT_AVAILABLE)))
+        if (req->all &&
+            (it->error_code == KERR_ELECTION_NOT_NEEDED ||
+             (req->type != 0 &&
+              it->error_code == KERR_ELIGIBLE_LEADERS_NOT_AVAILABLE)))
             continue;
         res[m].topic = it->topic;
         res[m].partition = it->partition;
@@ -316,8 +316,8 @@ elect_item(ctl_t *ctl, ctl_elect_req_t *req, int idx)
     isr = xmalloc(sizeof(int32_t) * (v.nisr + 1));
     for (int32_t i = 0; i < v.nreplicas; i++)
         eligible[i] = ctl_ctrl_eligible(ctl->ctrl, v.replicas[i]);
-    err = ctl_elect_choose(req->type, v.replicas, v.nreplicas, eligible,
-                           v.isr, v.nisr, v.leader, &leader, isr, &nisr);
+    err = ctl_elect_choose(req->type, v.replicas, v.nreplicas, eligible, v.isr,
+                           v.nisr, v.leader, &leader, isr, &nisr);
     if (err != KERR_NONE) {
         it->state = ITEM_DONE;
         it->error_code = err;
@@ -457,8 +457,7 @@ elect_znode_get_done(zk_t *zk, const zk_result_t *res, void *ud)
     /* the same shape as an ISR change notification */
     if (zknode_isr_change_decode(res->data, res->datalen, &chg, err,
                                  sizeof(err)) != 0) {
-        say_error("[ctl] %s: %s; deleting it", ZKNODE_PREFERRED_ELECTION,
-                  err);
+        say_error("[ctl] %s: %s; deleting it", ZKNODE_PREFERRED_ELECTION, err);
         elect_znode_delete(ctl);
         return;
     }
@@ -476,8 +475,7 @@ elect_znode_exists_done(zk_t *zk, const zk_result_t *res, void *ud)
     zop_t *op = ud;
 
     if (zop_live(op) && res->rc == ZOK) {
-        zk_get(zk, ZKNODE_PREFERRED_ELECTION, false, elect_znode_get_done,
-               op);
+        zk_get(zk, ZKNODE_PREFERRED_ELECTION, false, elect_znode_get_done, op);
         return;
     }
     if (zop_live(op) && res->rc != ZNONODE)
@@ -489,8 +487,8 @@ elect_znode_exists_done(zk_t *zk, const zk_result_t *res, void *ud)
 static void
 elect_znode_watch(ctl_t *ctl)
 {
-    zk_exists(ctl->zk, ZKNODE_PREFERRED_ELECTION, true,
-              elect_znode_exists_done, zop_new(ctl));
+    zk_exists(ctl->zk, ZKNODE_PREFERRED_ELECTION, true, elect_znode_exists_done,
+              zop_new(ctl));
 }
 
 bool
@@ -508,8 +506,8 @@ ctl_elect_watch(ctl_t *ctl, const char *path)
 typedef struct imb {
     int n;
     int32_t *ids;
-    int32_t *preferred;     /* partitions whose first replica is the id */
-    int32_t *not_led;       /* ... that it does not lead */
+    int32_t *preferred; /* partitions whose first replica is the id */
+    int32_t *not_led;   /* ... that it does not lead */
     ctl_ctrl_t *ctrl;
     ctl_elect_req_t *req;   /* second pass: what to elect */
     const bool *imbalanced; /* second pass */
@@ -572,12 +570,11 @@ elect_auto(ctl_t *ctl)
     ctl_ctrl_each_part(ctl->ctrl, imb_count, &m);
     imbalanced = xcalloc(m.n + 1, sizeof(bool));
     for (int i = 0; i < m.n; i++) {
-        imbalanced[i] = ctl_elect_imbalanced(m.not_led[i], m.preferred[i],
-                                             pct);
+        imbalanced[i] = ctl_elect_imbalanced(m.not_led[i], m.preferred[i], pct);
         if (imbalanced[i]) {
             say_info("[ctl] broker %d leads %d of the %d partition(s) it "
-                     "prefers: rebalancing", (int)m.ids[i],
-                     (int)(m.preferred[i] - m.not_led[i]),
+                     "prefers: rebalancing",
+                     (int)m.ids[i], (int)(m.preferred[i] - m.not_led[i]),
                      (int)m.preferred[i]);
             any = true;
         }
@@ -629,8 +626,8 @@ ctl_elect_tick(ctl_t *ctl)
             int64_t first = elect_interval_ms(ctl);
 
             es->next_auto =
-                now + (first < ELECT_AUTO_FIRST_MS ? first
-                                                   : ELECT_AUTO_FIRST_MS);
+                now +
+                (first < ELECT_AUTO_FIRST_MS ? first : ELECT_AUTO_FIRST_MS);
         }
     }
     if (es->next_auto != 0 && now >= es->next_auto) {

@@ -24,14 +24,14 @@ typedef struct ctl_cfg_req ctl_cfg_req_t;
 /* ---- event queue (ctl.c) ---------------------------------------------- */
 
 typedef enum ctl_ev_kind {
-    CTL_EV_ZK = 1,     /* a zk_msg_t to run */
-    CTL_EV_ADMIN,      /* a ctl_admin_t from ctl_create_topics & co */
-    CTL_EV_BREQ,       /* a ctl_breq_t from a controller (ctl_chan.c) */
-    CTL_EV_START,      /* first event: run the election */
-    CTL_EV_ALTER_ISR,  /* a ctl_alter_isr_t from a leader */
-    CTL_EV_SHUTDOWN,   /* a ctl_cshut_t (ControlledShutdown) */
-    CTL_EV_CONFIG,     /* a ctl_cfg_req_t (AlterConfigs; ctl_config.c) */
-    CTL_EV_ELECT,      /* a ctl_elect_req_t (ElectLeaders; ctl_elect.c) */
+    CTL_EV_ZK = 1,    /* a zk_msg_t to run */
+    CTL_EV_ADMIN,     /* a ctl_admin_t from ctl_create_topics & co */
+    CTL_EV_BREQ,      /* a ctl_breq_t from a controller (ctl_chan.c) */
+    CTL_EV_START,     /* first event: run the election */
+    CTL_EV_ALTER_ISR, /* a ctl_alter_isr_t from a leader */
+    CTL_EV_SHUTDOWN,  /* a ctl_cshut_t (ControlledShutdown) */
+    CTL_EV_CONFIG,    /* a ctl_cfg_req_t (AlterConfigs; ctl_config.c) */
+    CTL_EV_ELECT,     /* a ctl_elect_req_t (ElectLeaders; ctl_elect.c) */
 } ctl_ev_kind_t;
 
 typedef struct ctl_ev {
@@ -41,11 +41,11 @@ typedef struct ctl_ev {
 } ctl_ev_t;
 
 struct ctl {
-    ctl_config_t cfg;          /* strings owned */
+    ctl_config_t cfg; /* strings owned */
     ctl_hooks_t hooks;
     zk_t *zk;
     char *cluster_id;
-    unsigned int seed;         /* rand_r: assignment start */
+    unsigned int seed; /* rand_r: assignment start */
 
     /* queue: any thread, under qmu */
     pthread_mutex_t qmu;
@@ -64,16 +64,16 @@ struct ctl {
     /* election */
     bool electing;
     bool elect_again;
-    int64_t elect_retry_at;    /* mono ms, 0 = none */
-    int32_t controller_id;     /* as last read from /controller, -1 none */
-    int32_t pending_epoch;     /* the epoch our election multi writes */
-    uint64_t term;             /* bumped on every become/resign */
-    ctl_ctrl_t *ctrl;          /* non-NULL while the active controller */
-    int is_controller;         /* atomic mirror of ctrl != NULL */
+    int64_t elect_retry_at; /* mono ms, 0 = none */
+    int32_t controller_id;  /* as last read from /controller, -1 none */
+    int32_t pending_epoch;  /* the epoch our election multi writes */
+    uint64_t term;          /* bumped on every become/resign */
+    ctl_ctrl_t *ctrl;       /* non-NULL while the active controller */
+    int is_controller;      /* atomic mirror of ctrl != NULL */
 
     /* broker side of controller requests */
     int32_t seen_controller_epoch;
-    mc_snapshot_t *snap;       /* last UpdateMetadata (own copy) */
+    mc_snapshot_t *snap; /* last UpdateMetadata (own copy) */
 
     /* admin requests waiting for metadata */
     ctl_admin_t *admin_waiting;
@@ -110,9 +110,9 @@ typedef struct ctl_alter_isr {
     int32_t broker_id;
     int64_t broker_epoch;
     int n;
-    ctl_isr_change_t *changes;  /* topic and isr owned */
-    ctl_isr_result_t *results;  /* isr owned */
-    int pending;                /* state writes in flight */
+    ctl_isr_change_t *changes; /* topic and isr owned */
+    ctl_isr_result_t *results; /* isr owned */
+    int pending;               /* state writes in flight */
     ctl_alter_isr_fn done;
     void *ud;
 } ctl_alter_isr_t;
@@ -123,7 +123,7 @@ void ctl_ctrl_alter_isr(ctl_t *ctl, ctl_alter_isr_t *req);
 
 /* ControlledShutdown received; owns its memory */
 typedef struct ctl_cshut {
-    struct ctl_cshut *next;     /* in the controller's waiting list */
+    struct ctl_cshut *next; /* in the controller's waiting list */
     int32_t broker_id;
     int64_t broker_epoch;
     ctl_shutdown_fn done;
@@ -142,12 +142,12 @@ typedef struct ctl_part_view {
     const char *topic;
     int32_t partition;
     int32_t nreplicas;
-    const int32_t *replicas;   /* assignment order; [0] is preferred */
+    const int32_t *replicas; /* assignment order; [0] is preferred */
     int32_t leader;
     int32_t leader_epoch;
     int32_t nisr;
     const int32_t *isr;
-    bool busy;                 /* a state read or write is in flight */
+    bool busy; /* a state read or write is in flight */
 } ctl_part_view_t;
 
 /* true once the active controller has loaded the tree */
@@ -224,8 +224,8 @@ void ctl_reassign_plan(const int32_t *orig, int32_t norig,
                        int32_t *removing, int32_t *nremoving);
 /* what a cancellation returns to: @full without @adding, in order */
 void ctl_reassign_original(const int32_t *full, int32_t nfull,
-                           const int32_t *adding, int32_t nadding,
-                           int32_t *out, int32_t *nout);
+                           const int32_t *adding, int32_t nadding, int32_t *out,
+                           int32_t *nout);
 /* the target of a running reassignment: @full without @removing */
 void ctl_reassign_target(const int32_t *full, int32_t nfull,
                          const int32_t *removing, int32_t nremoving,
@@ -239,9 +239,8 @@ bool ctl_reassign_caught_up(const int32_t *target, int32_t ntarget,
  * first such replica; ELIGIBLE_LEADERS_NOT_AVAILABLE if none */
 int16_t ctl_reassign_finish(const int32_t *target, int32_t ntarget,
                             const bool *eligible, const int32_t *isr,
-                            int32_t nisr, int32_t leader,
-                            int32_t *new_leader, int32_t *new_isr,
-                            int32_t *new_nisr);
+                            int32_t nisr, int32_t leader, int32_t *new_leader,
+                            int32_t *new_isr, int32_t *new_nisr);
 /* INVALID_REPLICA_ASSIGNMENT for an empty target, a negative or repeated
  * id, or (when @brokers is not NULL) an id not among @brokers */
 int16_t ctl_reassign_check(const int32_t *target, int32_t ntarget,
@@ -258,7 +257,7 @@ typedef enum ctl_admin_kind {
 typedef struct ctl_admin_item {
     /* input */
     char *name;
-    int32_t num_partitions;   /* create: -1 default; partitions: new count */
+    int32_t num_partitions; /* create: -1 default; partitions: new count */
     int16_t replication_factor;
     int32_t nassignments;
     int32_t **assignments;
@@ -269,11 +268,11 @@ typedef struct ctl_admin_item {
     /* progress */
     int16_t error_code;
     char *error_message;
-    bool satisfied;           /* metadata shows it */
+    bool satisfied; /* metadata shows it */
     int32_t result_partitions;
     int16_t result_rf;
     /* work */
-    zknode_topic_t topic;     /* partitions: the read assignment */
+    zknode_topic_t topic; /* partitions: the read assignment */
     int32_t topic_zkversion;
     bool queued_for_delete;
     char *topic_json;
@@ -282,23 +281,23 @@ typedef struct ctl_admin_item {
 } ctl_admin_item_t;
 
 struct ctl_admin {
-    ctl_admin_t *next;        /* in ctl->admin_waiting */
+    ctl_admin_t *next; /* in ctl->admin_waiting */
     ctl_admin_kind_t kind;
     bool validate_only;
     int32_t timeout_ms;
-    int64_t deadline;         /* mono ms */
+    int64_t deadline; /* mono ms */
     ctl_done_fn done;
     void *ud;
     int n;
     ctl_admin_item_t *items;
-    int pending;              /* ZooKeeper calls in flight */
-    bool waiting;             /* written; waiting for the metadata */
+    int pending;  /* ZooKeeper calls in flight */
+    bool waiting; /* written; waiting for the metadata */
     /* brokers and topics as read from ZooKeeper for validation */
     int32_t nbrokers;
-    int32_t *brokers;         /* sorted ids */
+    int32_t *brokers; /* sorted ids */
     int ntopics;
     char **topics;
-    int zk_error;             /* first failure of a shared read */
+    int zk_error; /* first failure of a shared read */
 };
 
 /* takes ownership of @req; starts it */
@@ -317,9 +316,9 @@ void ctl_admin_free(ctl_admin_t *req);
  * @replica_shift < 0 pick at random. Fills @out[npartitions][rf].
  */
 void ctl_assign_replicas(const int32_t *brokers, int32_t nbrokers,
-                         int32_t npartitions, int32_t rf,
-                         int32_t start_index, int32_t start_partition,
-                         unsigned int *seed, int32_t *out);
+                         int32_t npartitions, int32_t rf, int32_t start_index,
+                         int32_t start_partition, unsigned int *seed,
+                         int32_t *out);
 
 /* ---- broker requests and channels (ctl_chan.c) ------------------------ */
 
@@ -340,14 +339,14 @@ struct ctl_breq {
     ctl_breq_kind_t kind;
     int32_t controller_id;
     int32_t controller_epoch;
-    int64_t broker_epoch;     /* the recipient's, as the controller knows it */
-    int nparts;               /* LEADER_AND_ISR */
+    int64_t broker_epoch; /* the recipient's, as the controller knows it */
+    int nparts;           /* LEADER_AND_ISR */
     int capparts;
-    ctl_partition_state_t *parts;   /* topic/isr/replicas owned */
-    int nstops;               /* STOP_REPLICA */
+    ctl_partition_state_t *parts; /* topic/isr/replicas owned */
+    int nstops;                   /* STOP_REPLICA */
     int capstops;
     ctl_stop_tp_t *stops;
-    mc_snapshot_t *snap;      /* UPDATE_METADATA */
+    mc_snapshot_t *snap; /* UPDATE_METADATA */
     /* received over the network: the answer (called once, then NULL) */
     ctl_req_done_fn done;
     void *done_ud;

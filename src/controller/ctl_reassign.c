@@ -54,9 +54,8 @@ ctl_reassign_plan(const int32_t *orig, int32_t norig, const int32_t *target,
 }
 
 void
-ctl_reassign_original(const int32_t *full, int32_t nfull,
-                      const int32_t *adding, int32_t nadding, int32_t *out,
-                      int32_t *nout)
+ctl_reassign_original(const int32_t *full, int32_t nfull, const int32_t *adding,
+                      int32_t nadding, int32_t *out, int32_t *nout)
 {
     *nout = 0;
     for (int32_t i = 0; i < nfull; i++)
@@ -65,9 +64,8 @@ ctl_reassign_original(const int32_t *full, int32_t nfull,
 }
 
 void
-ctl_reassign_target(const int32_t *full, int32_t nfull,
-                    const int32_t *removing, int32_t nremoving, int32_t *out,
-                    int32_t *nout)
+ctl_reassign_target(const int32_t *full, int32_t nfull, const int32_t *removing,
+                    int32_t nremoving, int32_t *out, int32_t *nout)
 {
     *nout = 0;
     for (int32_t i = 0; i < nfull; i++)

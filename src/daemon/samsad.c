@@ -41,24 +41,23 @@
 
 /* exit statuses, documented in samsad(8) */
 enum {
-    EXIT_CONFIG = 2,   /* bad options or configuration */
-    EXIT_STARTUP = 1,  /* logs, listener or ZooKeeper could not start */
+    EXIT_CONFIG = 2,  /* bad options or configuration */
+    EXIT_STARTUP = 1, /* logs, listener or ZooKeeper could not start */
 };
 
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "usage: samsad [--override key=value]... CONFIG_FILE\n"
-            "       samsad --version | --help\n"
-            "\n"
-            "Runs one samsa broker with the configuration in CONFIG_FILE\n"
-            "(Kafka's server.properties keys; see samsad.conf(5)).\n"
-            "\n"
-            "  -o, --override key=value  set a key after the file "
-            "(repeatable)\n"
-            "  -V, --version             print the version and exit\n"
-            "  -h, --help                print this help and exit\n");
+    fprintf(out, "usage: samsad [--override key=value]... CONFIG_FILE\n"
+                 "       samsad --version | --help\n"
+                 "\n"
+                 "Runs one samsa broker with the configuration in CONFIG_FILE\n"
+                 "(Kafka's server.properties keys; see samsad.conf(5)).\n"
+                 "\n"
+                 "  -o, --override key=value  set a key after the file "
+                 "(repeatable)\n"
+                 "  -V, --version             print the version and exit\n"
+                 "  -h, --help                print this help and exit\n");
 }
 
 /*
@@ -96,21 +95,17 @@ parse_args(int argc, char **argv, const char **path, char ***overrides,
         switch (c) {
         case 'o':
             if (strchr(optarg, '=') == NULL) {
-                fprintf(stderr, "samsad: --override takes key=value, got "
-                                "'%s'\n", optarg);
+                fprintf(stderr,
+                        "samsad: --override takes key=value, got "
+                        "'%s'\n",
+                        optarg);
                 return EXIT_CONFIG;
             }
             (*overrides)[(*noverrides)++] = optarg;
             break;
-        case 'V':
-            printf("samsad %s\n", PACKAGE_VERSION);
-            exit(0);
-        case 'h':
-            usage(stdout);
-            exit(0);
-        default:
-            usage(stderr);
-            return EXIT_CONFIG;
+        case 'V': printf("samsad %s\n", PACKAGE_VERSION); exit(0);
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return EXIT_CONFIG;
         }
     }
     if (optind != argc - 1) {
@@ -163,13 +158,14 @@ main(int argc, char **argv)
         conf.num_network_threads = n > 0 ? (int32_t)n : 1;
     }
     say_info("samsad %s starting: broker.id=%d, log.dirs=%s, "
-             "zookeeper.connect=%s", PACKAGE_VERSION, conf.broker_id,
+             "zookeeper.connect=%s",
+             PACKAGE_VERSION, conf.broker_id,
              conf.log_dirs ? conf.log_dirs : conf.log_dir,
              conf.zookeeper_connect);
 
     tconf_log_config(&conf, NULL, &lc);
-    if (logmgr_open(&lm, conf.dirs, conf.ndirs, &lc, errbuf,
-                    sizeof(errbuf)) != 0) {
+    if (logmgr_open(&lm, conf.dirs, conf.ndirs, &lc, errbuf, sizeof(errbuf)) !=
+        0) {
         say_error("cannot open the logs: %s", errbuf);
         status = EXIT_STARTUP;
         goto out;
@@ -214,7 +210,8 @@ main(int argc, char **argv)
     /* serve clients only once the controller has told us the cluster */
     if (!broker_wait_metadata(b, conf.zookeeper_session_timeout_ms))
         say_warn("no metadata from the controller after %d ms; serving "
-                 "anyway", conf.zookeeper_session_timeout_ms);
+                 "anyway",
+                 conf.zookeeper_session_timeout_ms);
 
     net_config_t nc = {
         .host = conf.listen_host,

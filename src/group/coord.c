@@ -68,9 +68,9 @@ typedef struct cgroup {
     struct cgroup *next;
     group_t *g;
     offstore_t os;
-    bool node_exists;       /* /samsa/groups/<g> */
-    bool consumers_exists;  /* /consumers/<g> */
-    bool offsets_exists;    /* /consumers/<g>/offsets */
+    bool node_exists;      /* /samsa/groups/<g> */
+    bool consumers_exists; /* /consumers/<g> */
+    bool offsets_exists;   /* /consumers/<g>/offsets */
     bool deleting;
     int64_t empty_since_wall_ms;
 } cgroup_t;
@@ -95,7 +95,7 @@ typedef struct job {
         deletegroups_req_t del;
         offsetdelete_req_t odel;
     } u;
-    int16_t *errs;          /* per partition (commit) or group (delete) */
+    int16_t *errs; /* per partition (commit) or group (delete) */
     int pending;
     uint64_t gen;
 } job_t;
@@ -112,10 +112,10 @@ struct coord {
     int32_t epoch_version;
     cgroup_t *groups;
     int64_t last_retention_ms;
-    pthread_mutex_t lock;   /* with cond: coord_stop's hand-off */
+    pthread_mutex_t lock; /* with cond: coord_stop's hand-off */
     pthread_cond_t cond;
     bool stopped;
-    bool closing;           /* coord_stop began: no more posts */
+    bool closing; /* coord_stop began: no more posts */
 };
 
 static void coord_reset(coord_t *c, int16_t err);
@@ -152,12 +152,12 @@ cs_or_empty(const char *s)
     return s ? cs(s) : cs("");
 }
 
-#define SEND(j, fam, resp)                                                   \
-    do {                                                                     \
-        kwrite_t *kw_ = (j)->reply.begin((j)->reply.ud);                     \
-        p_##fam##_resp_encode(kw_, (j)->version, (resp));                    \
-        (j)->reply.finish((j)->reply.ud, kw_);                               \
-        job_free(j);                                                         \
+#define SEND(j, fam, resp)                                                     \
+    do {                                                                       \
+        kwrite_t *kw_ = (j)->reply.begin((j)->reply.ud);                       \
+        p_##fam##_resp_encode(kw_, (j)->version, (resp));                      \
+        (j)->reply.finish((j)->reply.ud, kw_);                                 \
+        job_free(j);                                                           \
     } while (0)
 
 static void
@@ -168,15 +168,14 @@ reply_commit(job_t *j)
     int k = 0;
 
     resp.ntopics = req->ntopics;
-    resp.topics = arena_calloc(&j->ar, (size_t)(req->ntopics + 1),
-                               sizeof(*resp.topics));
+    resp.topics =
+        arena_calloc(&j->ar, (size_t)(req->ntopics + 1), sizeof(*resp.topics));
     for (int32_t i = 0; i < req->ntopics; i++) {
         offsetcommit_resp_topic_t *t = &resp.topics[i];
 
         t->name = req->topics[i].name;
         t->npartitions = req->topics[i].npartitions;
-        t->partitions = arena_calloc(&j->ar,
-                                     (size_t)(t->npartitions + 1),
+        t->partitions = arena_calloc(&j->ar, (size_t)(t->npartitions + 1),
                                      sizeof(*t->partitions));
         for (int32_t p = 0; p < t->npartitions; p++, k++) {
             t->partitions[p].partition_index =
@@ -207,15 +206,14 @@ reply_fetch_error(job_t *j, int16_t err)
     if (j->version <= 1 && req->ntopics > 0) {
         /* v0-1 have no top-level error: every partition carries it */
         resp.ntopics = req->ntopics;
-        resp.topics = arena_calloc(&j->ar, (size_t)req->ntopics,
-                                   sizeof(*resp.topics));
+        resp.topics =
+            arena_calloc(&j->ar, (size_t)req->ntopics, sizeof(*resp.topics));
         for (int32_t i = 0; i < req->ntopics; i++) {
             offsetfetch_resp_topic_t *t = &resp.topics[i];
 
             t->name = req->topics[i].name;
             t->npartitions = req->topics[i].npartition_indexes;
-            t->partitions = arena_calloc(&j->ar,
-                                         (size_t)(t->npartitions + 1),
+            t->partitions = arena_calloc(&j->ar, (size_t)(t->npartitions + 1),
                                          sizeof(*t->partitions));
             for (int32_t p = 0; p < t->npartitions; p++) {
                 t->partitions[p].partition_index =
@@ -279,9 +277,7 @@ reply_error(job_t *j, int16_t err)
         reply_commit(j);
         return;
     }
-    case API_OFFSET_FETCH:
-        reply_fetch_error(j, err);
-        return;
+    case API_OFFSET_FETCH: reply_fetch_error(j, err); return;
     case API_LIST_GROUPS: {
         listgroups_resp_t resp = {0};
 
@@ -312,8 +308,7 @@ reply_error(job_t *j, int16_t err)
         deletegroups_resp_t resp = {0};
 
         resp.nresults = req->ngroups_names;
-        resp.results = arena_calloc(&j->ar,
-                                    (size_t)(req->ngroups_names + 1),
+        resp.results = arena_calloc(&j->ar, (size_t)(req->ngroups_names + 1),
                                     sizeof(*resp.results));
         for (int32_t i = 0; i < req->ngroups_names; i++) {
             resp.results[i].group_id = req->groups_names[i];
@@ -359,8 +354,8 @@ on_join_done(void *waiter, const group_t *g, const group_member_t *m,
     if (m != NULL && err == KERR_NONE) {
         resp.generation_id = g->generation_id;
         resp.protocol_type = cs(g->protocol_type);
-        resp.protocol_name = g->protocol_name ? cs(g->protocol_name)
-                                              : resp.protocol_name;
+        resp.protocol_name =
+            g->protocol_name ? cs(g->protocol_name) : resp.protocol_name;
         resp.leader = cs_or_empty(g->leader_id);
         if (g->leader_id != NULL && strcmp(g->leader_id, m->member_id) == 0) {
             resp.nmembers = g->nmembers;
@@ -595,8 +590,7 @@ persist_done(zk_t *zk, const zk_result_t *res, void *ud)
     wctx_t *w = ud;
 
     (void)zk;
-    if (res->rc != ZOK && w->gen == w->c->load_gen &&
-        w->c->phase == PH_ACTIVE)
+    if (res->rc != ZOK && w->gen == w->c->load_gen && w->c->phase == PH_ACTIVE)
         write_failed(w->c, "writing a group node", res->rc);
     free(w->group);
     free(w);
@@ -719,8 +713,8 @@ handle_commit(coord_t *c, job_t *j)
             }
             if (!offstore_topic_exists(&cg->os, topic)) {
                 ops_add(&o, ZK_OP_CREATE,
-                        xasprintf("/consumers/%s/offsets/%s",
-                                  cg->g->group_id, topic),
+                        xasprintf("/consumers/%s/offsets/%s", cg->g->group_id,
+                                  topic),
                         NULL, 0);
                 offstore_topic_add(&cg->os, topic);
             }
@@ -728,9 +722,8 @@ handle_commit(coord_t *c, job_t *j)
             /* optimistic: C3 reloads if the multi fails */
             e->offset = rp->committed_offset;
             e->leader_epoch = rp->committed_leader_epoch;
-            e->commit_timestamp = rp->commit_timestamp >= 0
-                                      ? rp->commit_timestamp
-                                      : wall;
+            e->commit_timestamp =
+                rp->commit_timestamp >= 0 ? rp->commit_timestamp : wall;
             meta = kstr_dup(rp->committed_metadata);
             offstore_set_metadata(e, meta);
             free(meta);
@@ -775,8 +768,7 @@ handle_fetch(coord_t *c, job_t *j)
 
             t->name = req->topics[i].name;
             t->npartitions = req->topics[i].npartition_indexes;
-            t->partitions = arena_calloc(&j->ar,
-                                         (size_t)(t->npartitions + 1),
+            t->partitions = arena_calloc(&j->ar, (size_t)(t->npartitions + 1),
                                          sizeof(*t->partitions));
             for (int32_t p = 0; p < t->npartitions; p++) {
                 offsetfetch_resp_partition_t *rp = &t->partitions[p];
@@ -813,20 +805,17 @@ handle_fetch(coord_t *c, job_t *j)
                     t = &resp.topics[x];
             if (t == NULL) {
                 offsetfetch_resp_topic_t *nt =
-                    arena_calloc(&j->ar, (size_t)resp.ntopics + 1,
-                                 sizeof(*nt));
+                    arena_calloc(&j->ar, (size_t)resp.ntopics + 1, sizeof(*nt));
 
                 if (resp.ntopics > 0)
-                    memcpy(nt, resp.topics,
-                           (size_t)resp.ntopics * sizeof(*nt));
+                    memcpy(nt, resp.topics, (size_t)resp.ntopics * sizeof(*nt));
                 resp.topics = nt;
                 t = &resp.topics[resp.ntopics++];
                 t->name = cs(arena_strdup(&j->ar, e->topic));
             }
             {
-                offsetfetch_resp_partition_t *np =
-                    arena_calloc(&j->ar, (size_t)t->npartitions + 1,
-                                 sizeof(*np));
+                offsetfetch_resp_partition_t *np = arena_calloc(
+                    &j->ar, (size_t)t->npartitions + 1, sizeof(*np));
 
                 if (t->npartitions > 0)
                     memcpy(np, t->partitions,
@@ -837,8 +826,8 @@ handle_fetch(coord_t *c, job_t *j)
             rp->partition_index = e->partition;
             rp->committed_offset = e->offset;
             rp->committed_leader_epoch = e->leader_epoch;
-            rp->metadata = e->metadata ? cs(arena_strdup(&j->ar, e->metadata))
-                                       : cs(NULL);
+            rp->metadata =
+                e->metadata ? cs(arena_strdup(&j->ar, e->metadata)) : cs(NULL);
         }
     }
     SEND(j, offsetfetch, &resp);
@@ -932,11 +921,10 @@ handle_heartbeat(coord_t *c, job_t *j)
     cgroup_t *cg = cg_find(c, req->group_id);
     heartbeat_resp_t resp = {0};
 
-    resp.error_code = cg == NULL ? KERR_UNKNOWN_MEMBER_ID
-                                 : group_heartbeat(cg->g, req->generation_id,
-                                                   req->member_id,
-                                                   req->group_instance_id,
-                                                   clock_mono_ms());
+    resp.error_code =
+        cg == NULL ? KERR_UNKNOWN_MEMBER_ID
+                   : group_heartbeat(cg->g, req->generation_id, req->member_id,
+                                     req->group_instance_id, clock_mono_ms());
     SEND(j, heartbeat, &resp);
 }
 
@@ -949,15 +937,15 @@ handle_leave(coord_t *c, job_t *j)
     int64_t now = clock_mono_ms();
 
     if (j->version <= 2) {
-        resp.error_code = cg == NULL ? KERR_UNKNOWN_MEMBER_ID
-                                     : group_leave(cg->g, req->member_id,
-                                                   cs(NULL), now);
+        resp.error_code =
+            cg == NULL ? KERR_UNKNOWN_MEMBER_ID
+                       : group_leave(cg->g, req->member_id, cs(NULL), now);
         SEND(j, leavegroup, &resp);
         return;
     }
     resp.nmembers = req->nmembers;
-    resp.members = arena_calloc(&j->ar, (size_t)req->nmembers + 1,
-                                sizeof(*resp.members));
+    resp.members =
+        arena_calloc(&j->ar, (size_t)req->nmembers + 1, sizeof(*resp.members));
     for (int32_t i = 0; i < req->nmembers; i++) {
         leavegroup_member_t *m = &resp.members[i];
 
@@ -1014,8 +1002,8 @@ handle_describe(coord_t *c, job_t *j)
     describegroups_resp_t resp = {0};
 
     resp.ngroups = req->ngroups;
-    resp.groups = arena_calloc(&j->ar, (size_t)req->ngroups + 1,
-                               sizeof(*resp.groups));
+    resp.groups =
+        arena_calloc(&j->ar, (size_t)req->ngroups + 1, sizeof(*resp.groups));
     for (int32_t i = 0; i < req->ngroups; i++) {
         describegroups_group_t *o = &resp.groups[i];
         cgroup_t *cg = cg_find(c, req->groups[i]);
@@ -1036,8 +1024,8 @@ handle_describe(coord_t *c, job_t *j)
         o->protocol_type = cs_or_empty(g->protocol_type);
         o->protocol_data = stable ? cs_or_empty(g->protocol_name) : cs("");
         o->nmembers = g->nmembers;
-        o->members = arena_calloc(&j->ar, (size_t)g->nmembers + 1,
-                                  sizeof(*o->members));
+        o->members =
+            arena_calloc(&j->ar, (size_t)g->nmembers + 1, sizeof(*o->members));
         for (int32_t k = 0; k < g->nmembers; k++) {
             const group_member_t *m = g->members[k];
             describegroups_member_t *om = &o->members[k];
@@ -1076,18 +1064,17 @@ ops_delete_group(ops_t *o, cgroup_t *cg)
                 xasprintf("/consumers/%s/offsets/%s", gid, cg->os.topics[i]),
                 NULL, -1);
     if (cg->offsets_exists)
-        ops_add(o, ZK_OP_DELETE, xasprintf("/consumers/%s/offsets", gid),
-                NULL, -1);
+        ops_add(o, ZK_OP_DELETE, xasprintf("/consumers/%s/offsets", gid), NULL,
+                -1);
     if (cg->consumers_exists)
         ops_add(o, ZK_OP_DELETE, xasprintf("/consumers/%s", gid), NULL, -1);
     if (cg->node_exists)
-        ops_add(o, ZK_OP_DELETE, xasprintf("/samsa/groups/%s", gid), NULL,
-                -1);
+        ops_add(o, ZK_OP_DELETE, xasprintf("/samsa/groups/%s", gid), NULL, -1);
 }
 
 typedef struct dctx {
     wctx_t w;
-    int index;              /* in the DeleteGroups request, -1: retention */
+    int index; /* in the DeleteGroups request, -1: retention */
 } dctx_t;
 
 static void
@@ -1109,8 +1096,8 @@ delete_done(zk_t *zk, const zk_result_t *res, void *ud)
     }
     if (j != NULL) {
         if (res->rc != ZOK)
-            j->errs[d->index] = current ? zk_write_error(res->rc)
-                                        : KERR_NOT_COORDINATOR;
+            j->errs[d->index] =
+                current ? zk_write_error(res->rc) : KERR_NOT_COORDINATOR;
         if (--j->pending == 0) {
             deletegroups_resp_t resp = {0};
 
@@ -1236,8 +1223,8 @@ offset_delete_reply(job_t *j)
     int k = 0;
 
     resp.ntopics = req->ntopics;
-    resp.topics = arena_calloc(&j->ar, (size_t)req->ntopics + 1,
-                               sizeof(*resp.topics));
+    resp.topics =
+        arena_calloc(&j->ar, (size_t)req->ntopics + 1, sizeof(*resp.topics));
     for (int32_t i = 0; i < req->ntopics; i++) {
         offsetdelete_topic_t *t = &resp.topics[i];
 
@@ -1312,8 +1299,8 @@ handle_offset_delete(coord_t *c, job_t *j)
     ops_fence(c, &o);
     for (int32_t i = 0; i < req->ntopics; i++) {
         offsetdelete_topic_t *t = &req->topics[i];
-        bool subscribed = cg->g->state != GROUP_EMPTY &&
-                          group_subscribed(cg->g, t->name);
+        bool subscribed =
+            cg->g->state != GROUP_EMPTY && group_subscribed(cg->g, t->name);
         char *topic = kstr_dup(t->name);
 
         for (int32_t p = 0; p < t->npartitions; p++, k++) {
@@ -1348,8 +1335,8 @@ handle_offset_delete(coord_t *c, job_t *j)
                 left = strcmp(cg->os.entries[x].topic, topic) == 0;
             if (!left) {
                 ops_add(&o, ZK_OP_DELETE,
-                        xasprintf("/consumers/%s/offsets/%s",
-                                  cg->g->group_id, topic),
+                        xasprintf("/consumers/%s/offsets/%s", cg->g->group_id,
+                                  topic),
                         NULL, -1);
                 offstore_topic_remove(&cg->os, topic);
                 ndel++;
@@ -1458,8 +1445,8 @@ load_offset_done(zk_t *zk, const zk_result_t *res, void *ud)
             cgroup_t *cg = cg_ensure(c, l->group);
 
             if (p != NULL && res->data != NULL &&
-                offstore_parse_offset(res->data, (size_t)res->datalen,
-                                      &off) == 0) {
+                offstore_parse_offset(res->data, (size_t)res->datalen, &off) ==
+                    0) {
                 offstore_entry_t *e =
                     offstore_get(&cg->os, l->topic, (int32_t)atoi(p + 1));
 
@@ -1467,7 +1454,8 @@ load_offset_done(zk_t *zk, const zk_result_t *res, void *ud)
                 e->zk_exists = true;
             } else {
                 say_warn("group coordinator: %s is not a decimal offset; "
-                         "ignored", res->path);
+                         "ignored",
+                         res->path);
                 if (p != NULL)
                     offstore_get(&cg->os, l->topic, (int32_t)atoi(p + 1))
                         ->zk_exists = true;
@@ -1501,8 +1489,8 @@ load_topic_done(zk_t *zk, const zk_result_t *res, void *ud)
 
             if (!is_partition_name(res->children[i]))
                 continue;
-            path = xasprintf("/consumers/%s/offsets/%s/%s", l->group,
-                             l->topic, res->children[i]);
+            path = xasprintf("/consumers/%s/offsets/%s/%s", l->group, l->topic,
+                             res->children[i]);
             c->load_pending++;
             zk_get(zk, path, false, load_offset_done,
                    lctx_new(c, l->group, l->topic));
@@ -1559,8 +1547,7 @@ load_node_done(zk_t *zk, const zk_result_t *res, void *ud)
                 if (info.state_timestamp > 0)
                     cg->empty_since_wall_ms = info.state_timestamp;
             } else {
-                say_warn("group coordinator: %s: %s; ignored", res->path,
-                         err);
+                say_warn("group coordinator: %s: %s; ignored", res->path, err);
             }
             offstore_group_info_fini(&info);
         }
@@ -1718,11 +1705,9 @@ job_decode(job_t *j)
     case API_LEAVE_GROUP:
         return p_leavegroup_req_decode(&kr, j->version, &j->ar, &j->u.leave);
     case API_OFFSET_COMMIT:
-        return p_offsetcommit_req_decode(&kr, j->version, &j->ar,
-                                         &j->u.commit);
+        return p_offsetcommit_req_decode(&kr, j->version, &j->ar, &j->u.commit);
     case API_OFFSET_FETCH:
-        return p_offsetfetch_req_decode(&kr, j->version, &j->ar,
-                                        &j->u.fetch);
+        return p_offsetfetch_req_decode(&kr, j->version, &j->ar, &j->u.fetch);
     case API_LIST_GROUPS:
         return p_listgroups_req_decode(&kr, j->version, &j->ar, &j->u.list);
     case API_DESCRIBE_GROUPS:
@@ -1731,10 +1716,8 @@ job_decode(job_t *j)
     case API_DELETE_GROUPS:
         return p_deletegroups_req_decode(&kr, j->version, &j->ar, &j->u.del);
     case API_OFFSET_DELETE:
-        return p_offsetdelete_req_decode(&kr, j->version, &j->ar,
-                                         &j->u.odel);
-    default:
-        return ERR_PROTO;
+        return p_offsetdelete_req_decode(&kr, j->version, &j->ar, &j->u.odel);
+    default: return ERR_PROTO;
     }
 }
 
@@ -1780,9 +1763,9 @@ job_run(void *arg)
 }
 
 void
-coord_submit(coord_t *c, int16_t api_key, int16_t version,
-             const uint8_t *body, size_t len, const char *client_id,
-             const char *client_host, const coord_reply_t *reply)
+coord_submit(coord_t *c, int16_t api_key, int16_t version, const uint8_t *body,
+             size_t len, const char *client_id, const char *client_host,
+             const coord_reply_t *reply)
 {
     job_t *j = xcalloc(1, sizeof(*j));
 

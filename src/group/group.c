@@ -133,13 +133,12 @@ new_member_id(group_t *g, kstr_t prefix)
     uint64_t a = ++g->id_seq * 0x9e3779b97f4a7c15ull;
     uint64_t b = (a ^ (a >> 29)) * 0xbf58476d1ce4e5b9ull;
 
-    return xasprintf("%.*s-%08" PRIx32 "-%04" PRIx32 "-%04" PRIx32
-                     "-%04" PRIx32 "-%012" PRIx64,
+    return xasprintf("%.*s-%08" PRIx32 "-%04" PRIx32 "-%04" PRIx32 "-%04" PRIx32
+                     "-%012" PRIx64,
                      prefix.len > 0 ? (int)prefix.len : 0,
-                     prefix.len > 0 ? prefix.ptr : "",
-                     (uint32_t)(a >> 32), (uint32_t)(a >> 16) & 0xffff,
-                     (uint32_t)a & 0xffff, (uint32_t)(b >> 48),
-                     (uint64_t)(b & 0xffffffffffffull));
+                     prefix.len > 0 ? prefix.ptr : "", (uint32_t)(a >> 32),
+                     (uint32_t)(a >> 16) & 0xffff, (uint32_t)a & 0xffff,
+                     (uint32_t)(b >> 48), (uint64_t)(b & 0xffffffffffffull));
 }
 
 static void
@@ -165,8 +164,8 @@ member_set_protocols(group_member_t *m, const group_join_req_t *req)
 
         m->protocols[i].name = kstr_dup(req->protocol_names[i]);
         m->protocols[i].metadata_len = md.len > 0 ? md.len : 0;
-        m->protocols[i].metadata = xmalloc((size_t)md.len > 0 ? (size_t)md.len
-                                                              : 1);
+        m->protocols[i].metadata =
+            xmalloc((size_t)md.len > 0 ? (size_t)md.len : 1);
         if (md.len > 0)
             memcpy(m->protocols[i].metadata, md.ptr, (size_t)md.len);
     }
@@ -221,8 +220,8 @@ group_supports(const group_t *g, const group_join_req_t *req)
 {
     if (g->nmembers == 0)
         return req->protocol_type.len > 0 && req->nprotocols > 0;
-    if (g->protocol_type == NULL || !kstr_eq(req->protocol_type,
-                                             g->protocol_type))
+    if (g->protocol_type == NULL ||
+        !kstr_eq(req->protocol_type, g->protocol_type))
         return false;
     for (int32_t i = 0; i < req->nprotocols; i++) {
         char *name = kstr_dup(req->protocol_names[i]);
@@ -262,8 +261,8 @@ select_protocol(const group_t *g)
                 bool cand_k = true;
 
                 for (int32_t x = 0; x < g->nmembers && cand_k; x++)
-                    cand_k = member_supports(g->members[x],
-                                             m->protocols[k].name);
+                    cand_k =
+                        member_supports(g->members[x], m->protocols[k].name);
                 if (!cand_k)
                     continue;
                 if (strcmp(m->protocols[k].name, cand) == 0)
@@ -423,8 +422,8 @@ add_member(group_t *g, char *member_id, const group_join_req_t *req,
 
     m->member_id = member_id;
     m->instance_id = kstr_dup(req->group_instance_id);
-    m->client_id = req->client_id.len >= 0 ? kstr_dup(req->client_id)
-                                           : xstrdup("");
+    m->client_id =
+        req->client_id.len >= 0 ? kstr_dup(req->client_id) : xstrdup("");
     m->client_host = xstrdup(req->client_host ? req->client_host : "");
     member_set_protocols(m, req);
     m->join_waiter = waiter;
@@ -434,8 +433,8 @@ add_member(group_t *g, char *member_id, const group_join_req_t *req,
         free(g->protocol_type);
         g->protocol_type = kstr_dup(req->protocol_type);
     }
-    g->members = xrealloc(g->members,
-                          (size_t)(g->nmembers + 1) * sizeof(*g->members));
+    g->members =
+        xrealloc(g->members, (size_t)(g->nmembers + 1) * sizeof(*g->members));
     g->members[g->nmembers++] = m;
     if (g->leader_id == NULL)
         g->leader_id = xstrdup(m->member_id);
@@ -443,8 +442,7 @@ add_member(group_t *g, char *member_id, const group_join_req_t *req,
 }
 
 static void
-join_reply_error(group_t *g, void *waiter, const char *member_id,
-                 int16_t err)
+join_reply_error(group_t *g, void *waiter, const char *member_id, int16_t err)
 {
     g->ops.join_done(waiter, g, NULL, member_id, err, g->ops.ud);
 }
@@ -460,9 +458,8 @@ add_and_rebalance(group_t *g, char *member_id, const group_join_req_t *req,
             /* KIP-134: each new member pushes the end out, up to the cap */
             int64_t next = now_ms + g->conf.initial_rebalance_delay_ms;
 
-            g->join_deadline_ms = next < g->initial_delay_end_ms
-                                      ? next
-                                      : g->initial_delay_end_ms;
+            g->join_deadline_ms =
+                next < g->initial_delay_end_ms ? next : g->initial_delay_end_ms;
         }
         maybe_complete_join(g, now_ms);
     } else {
@@ -488,8 +485,8 @@ join_unknown_member(group_t *g, const group_join_req_t *req, void *waiter,
             void *ow = old->join_waiter, *sw = old->sync_waiter;
             char *old_id = old->member_id;
             bool same = member_same_protocols(old, req);
-            bool was_leader = g->leader_id != NULL &&
-                              strcmp(g->leader_id, old_id) == 0;
+            bool was_leader =
+                g->leader_id != NULL && strcmp(g->leader_id, old_id) == 0;
 
             old->join_waiter = old->sync_waiter = NULL;
             if (ow != NULL)
@@ -542,8 +539,7 @@ join_unknown_member(group_t *g, const group_join_req_t *req, void *waiter,
             xrealloc(g->pending_deadline,
                      (size_t)(g->npending + 1) * sizeof(*g->pending_deadline));
         g->pending[g->npending] = id;
-        g->pending_deadline[g->npending] =
-            now_ms + req->session_timeout_ms;
+        g->pending_deadline[g->npending] = now_ms + req->session_timeout_ms;
         g->npending++;
         join_reply_error(g, waiter, id, KERR_MEMBER_ID_REQUIRED);
         return;
@@ -573,8 +569,7 @@ join_known_member(group_t *g, group_member_t *m, const group_join_req_t *req,
     case GROUP_COMPLETING_REBALANCE:
         if (member_same_protocols(m, req)) {
             /* the join response got lost: send it again */
-            g->ops.join_done(waiter, g, m, m->member_id, KERR_NONE,
-                             g->ops.ud);
+            g->ops.join_done(waiter, g, m, m->member_id, KERR_NONE, g->ops.ud);
             break;
         }
         member_set_protocols(m, req);
@@ -585,8 +580,7 @@ join_known_member(group_t *g, group_member_t *m, const group_join_req_t *req,
     case GROUP_STABLE:
         if (strcmp(g->leader_id ? g->leader_id : "", m->member_id) != 0 &&
             member_same_protocols(m, req)) {
-            g->ops.join_done(waiter, g, m, m->member_id, KERR_NONE,
-                             g->ops.ud);
+            g->ops.join_done(waiter, g, m, m->member_id, KERR_NONE, g->ops.ud);
             break;
         }
         member_set_protocols(m, req);
@@ -627,10 +621,8 @@ group_join(group_t *g, const group_join_req_t *req, void *waiter,
         bool known_static = req->group_instance_id.len >= 0 &&
                             member_by_instance(g, req->group_instance_id);
 
-        if (!known_static &&
-            g->nmembers + g->npending >= g->conf.max_size) {
-            join_reply_error(g, waiter, member_id,
-                             KERR_GROUP_MAX_SIZE_REACHED);
+        if (!known_static && g->nmembers + g->npending >= g->conf.max_size) {
+            join_reply_error(g, waiter, member_id, KERR_GROUP_MAX_SIZE_REACHED);
             return;
         }
         join_unknown_member(g, req, waiter, now_ms);
@@ -659,8 +651,7 @@ group_join(group_t *g, const group_join_req_t *req, void *waiter,
             group_member_t *s = member_by_instance(g, req->group_instance_id);
 
             if (s != NULL && s != m) {
-                join_reply_error(g, waiter, member_id,
-                                 KERR_FENCED_INSTANCE_ID);
+                join_reply_error(g, waiter, member_id, KERR_FENCED_INSTANCE_ID);
                 return;
             }
         }
@@ -709,11 +700,10 @@ group_sync(group_t *g, const group_sync_req_t *req, void *waiter,
     err = check_member(g, req->member_id, req->group_instance_id, &m);
     if (err == KERR_NONE && req->generation_id != g->generation_id)
         err = KERR_ILLEGAL_GENERATION;
-    if (err == KERR_NONE &&
-        ((req->protocol_type.len >= 0 &&
-          !kstr_eq(req->protocol_type, g->protocol_type)) ||
-         (req->protocol_name.len >= 0 &&
-          !kstr_eq(req->protocol_name, g->protocol_name))))
+    if (err == KERR_NONE && ((req->protocol_type.len >= 0 &&
+                              !kstr_eq(req->protocol_type, g->protocol_type)) ||
+                             (req->protocol_name.len >= 0 &&
+                              !kstr_eq(req->protocol_name, g->protocol_name))))
         err = KERR_INCONSISTENT_GROUP_PROTOCOL;
     if (err != KERR_NONE) {
         g->ops.sync_done(waiter, g, NULL, err, g->ops.ud);
@@ -728,8 +718,7 @@ group_sync(group_t *g, const group_sync_req_t *req, void *waiter,
     case GROUP_STABLE:
         g->ops.sync_done(waiter, g, m, KERR_NONE, g->ops.ud);
         return;
-    case GROUP_COMPLETING_REBALANCE:
-        break;
+    case GROUP_COMPLETING_REBALANCE: break;
     default:
         g->ops.sync_done(waiter, g, NULL, KERR_UNKNOWN_MEMBER_ID, g->ops.ud);
         return;
@@ -811,11 +800,8 @@ member_gone(group_t *g, int64_t now_ms)
         prepare_rebalance(g, now_ms);
         maybe_complete_join(g, now_ms);
         break;
-    case GROUP_PREPARING_REBALANCE:
-        maybe_complete_join(g, now_ms);
-        break;
-    default:
-        break;
+    case GROUP_PREPARING_REBALANCE: maybe_complete_join(g, now_ms); break;
+    default: break;
     }
 }
 

@@ -58,8 +58,8 @@ offstore_get(offstore_t *os, const char *topic, int32_t partition)
         return e;
     if (os->n == os->cap) {
         os->cap = os->cap ? os->cap * 2 : 16;
-        os->entries = xrealloc(os->entries,
-                               (size_t)os->cap * sizeof(*os->entries));
+        os->entries =
+            xrealloc(os->entries, (size_t)os->cap * sizeof(*os->entries));
     }
     e = &os->entries[os->n++];
     memset(e, 0, sizeof(*e));
@@ -108,8 +108,8 @@ offstore_topic_add(offstore_t *os, const char *topic)
 {
     if (offstore_topic_exists(os, topic))
         return;
-    os->topics = xrealloc(os->topics,
-                          (size_t)(os->ntopics + 1) * sizeof(*os->topics));
+    os->topics =
+        xrealloc(os->topics, (size_t)(os->ntopics + 1) * sizeof(*os->topics));
     os->topics[os->ntopics++] = xstrdup(topic);
 }
 
@@ -162,8 +162,8 @@ json_str(buf_t *b, const char *s)
     buf_append(b, "\"", 1);
 }
 
-static void
-json_fmt(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void json_fmt(buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 json_fmt(buf_t *b, const char *fmt, ...)
@@ -176,8 +176,8 @@ json_fmt(buf_t *b, const char *fmt, ...)
     n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     va_end(ap);
     if (n > 0)
-        buf_append(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n
-                                                   : sizeof(tmp) - 1);
+        buf_append(b, tmp,
+                   (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 char *
@@ -187,8 +187,8 @@ offstore_json_encode(const offstore_group_info_t *info, const offstore_t *os)
     bool first = true;
     char *out;
 
-    json_fmt(&b, "{\"version\":1,\"generation\":%" PRId32
-                 ",\"protocol_type\":", info->generation);
+    json_fmt(&b, "{\"version\":1,\"generation\":%" PRId32 ",\"protocol_type\":",
+             info->generation);
     json_str(&b, info->protocol_type);
     buf_append(&b, ",\"protocol\":", 12);
     json_str(&b, info->protocol);
@@ -199,15 +199,15 @@ offstore_json_encode(const offstore_group_info_t *info, const offstore_t *os)
 
         if (e->offset < 0)
             continue;
-        buf_append(&b, first ? "{\"topic\":" : ",{\"topic\":",
-                   first ? 9 : 10);
+        buf_append(&b, first ? "{\"topic\":" : ",{\"topic\":", first ? 9 : 10);
         first = false;
         json_str(&b, e->topic);
-        json_fmt(&b, ",\"partition\":%" PRId32 ",\"leader_epoch\":%" PRId32
-                     ",\"metadata\":", e->partition, e->leader_epoch);
+        json_fmt(&b,
+                 ",\"partition\":%" PRId32 ",\"leader_epoch\":%" PRId32
+                 ",\"metadata\":",
+                 e->partition, e->leader_epoch);
         json_str(&b, e->metadata);
-        json_fmt(&b, ",\"commit_timestamp\":%" PRId64 "}",
-                 e->commit_timestamp);
+        json_fmt(&b, ",\"commit_timestamp\":%" PRId64 "}", e->commit_timestamp);
     }
     buf_append(&b, "]}", 3); /* with the NUL */
     out = xstrdup((const char *)b.data);
@@ -454,9 +454,8 @@ jr_offset(jr_t *r, offstore_t *os)
 }
 
 int
-offstore_json_decode(const char *data, size_t len,
-                     offstore_group_info_t *info, offstore_t *os,
-                     char *errbuf, size_t errlen)
+offstore_json_decode(const char *data, size_t len, offstore_group_info_t *info,
+                     offstore_t *os, char *errbuf, size_t errlen)
 {
     jr_t r = {data, data + len, false};
     bool nul;

@@ -63,7 +63,7 @@
 #include "samsa/say.h"
 #include "samsa/xmalloc.h"
 
-#define CONN_RING 64                 /* requests in flight; power of two */
+#define CONN_RING 64 /* requests in flight; power of two */
 #define CONN_RING_LOW (CONN_RING / 2)
 #define CONN_OUT_HIGH (8u << 20)     /* stop reading above 8 MiB queued */
 #define CONN_OUT_LOW (4u << 20)      /* ...and resume at 4 MiB */
@@ -88,8 +88,8 @@ typedef struct rblock {
 
 /* one request in flight */
 typedef struct creq {
-    rblock_t *blk;   /* the frame's block until replied */
-    kwrite_t *resp;  /* owned once replied; NULL = nothing to send */
+    rblock_t *blk;  /* the frame's block until replied */
+    kwrite_t *resp; /* owned once replied; NULL = nothing to send */
     bool replied;
 } creq_t;
 
@@ -97,7 +97,7 @@ struct conn {
     ev_io rio;
     ev_io wio;
     ev_timer idle;
-    conn_set_t *set;     /* only while open */
+    conn_set_t *set; /* only while open */
     netloop_t *nl;
     conn_t *prev, *next; /* set->head list, while open */
     conn_t *flush_next;  /* set->flush_head list, while flush_queued */
@@ -109,18 +109,18 @@ struct conn {
     const transport_t *tp;
     void *tpctx;
 
-    rblock_t *rblk;      /* block being read into; NULL until needed */
-    size_t rpos;         /* first unparsed byte */
-    size_t rend;         /* end of bytes read */
+    rblock_t *rblk; /* block being read into; NULL until needed */
+    size_t rpos;    /* first unparsed byte */
+    size_t rend;    /* end of bytes read */
 
-    uint64_t head_seq;   /* oldest request not fully written */
-    uint64_t next_seq;   /* seq of the next frame dispatched */
+    uint64_t head_seq; /* oldest request not fully written */
+    uint64_t next_seq; /* seq of the next frame dispatched */
     int unreplied;
-    int wpiece;          /* head response: chunk being written */
-    size_t woff;         /* bytes of that chunk already written */
-    size_t outq;         /* bytes replied and not yet written */
+    int wpiece;  /* head response: chunk being written */
+    size_t woff; /* bytes of that chunk already written */
+    size_t outq; /* bytes replied and not yet written */
     ev_tstamp last_active;
-    uint8_t *scratch;    /* file bytes for transports without sendfile */
+    uint8_t *scratch; /* file bytes for transports without sendfile */
 
     void *data;
     void (*data_free)(void *);
@@ -371,7 +371,6 @@ conn_resp_free(kwrite_t *resp)
     }
 }
 
-
 /*
  * Consumes @n written bytes from the head of the ring, completing (and
  * freeing) every response written in full and skipping replies without
@@ -416,8 +415,8 @@ conn_advance(conn_t *conn, size_t n)
  * the very first piece is a file chunk. *more: output remains after these.
  */
 static int
-conn_gather(conn_t *conn, struct iovec *iov, size_t *want,
-            const kchunk_t **fch, bool *more)
+conn_gather(conn_t *conn, struct iovec *iov, size_t *want, const kchunk_t **fch,
+            bool *more)
 {
     uint64_t s = conn->head_seq;
     int piece = conn->wpiece, cnt = 0;
@@ -602,13 +601,12 @@ conn_reply(conn_t *conn, uint64_t seq, kwrite_t *resp)
         for (int i = 0; i < resp->nchunks; i++)
             total += resp->chunks[i].len;
         /* the caller wrote the size: int32 total - 4, in the first run */
-        assert(total >= 4 && resp->chunks[0].fd < 0 &&
-               resp->chunks[0].len >= 4 &&
-               (uint32_t)(resp->buf.data[resp->chunks[0].boff] << 24 |
-                          resp->buf.data[resp->chunks[0].boff + 1] << 16 |
-                          resp->buf.data[resp->chunks[0].boff + 2] << 8 |
-                          resp->buf.data[resp->chunks[0].boff + 3]) ==
-                   total - 4);
+        assert(
+            total >= 4 && resp->chunks[0].fd < 0 && resp->chunks[0].len >= 4 &&
+            (uint32_t)(resp->buf.data[resp->chunks[0].boff] << 24 |
+                       resp->buf.data[resp->chunks[0].boff + 1] << 16 |
+                       resp->buf.data[resp->chunks[0].boff + 2] << 8 |
+                       resp->buf.data[resp->chunks[0].boff + 3]) == total - 4);
         q->resp = resp;
         conn->outq += total;
     }

@@ -23,11 +23,11 @@
 
 struct kclient {
     int fd;
-    int timeout_ms;  /* for sends */
+    int timeout_ms; /* for sends */
     uint8_t hdr[4];
-    size_t hlen;     /* bytes of hdr received */
-    size_t need;     /* body size once hlen == 4 */
-    buf_t body;      /* body bytes received so far */
+    size_t hlen; /* bytes of hdr received */
+    size_t need; /* body size once hlen == 4 */
+    buf_t body;  /* body bytes received so far */
 };
 
 /* waits for @events until @deadline (mono ms); 0, ERR_AGAIN or ERR_IO */
@@ -169,8 +169,7 @@ kclient_send(kclient_t *kc, const void *frame, size_t len)
 
 /* reads up to @len bytes into @dst, waiting until @deadline */
 static ssize_t
-kc_read_some(kclient_t *kc, void *dst, size_t len, int64_t deadline,
-             int *err)
+kc_read_some(kclient_t *kc, void *dst, size_t len, int64_t deadline, int *err)
 {
     for (;;) {
         ssize_t n = recv(kc->fd, dst, len, MSG_DONTWAIT);

@@ -29,8 +29,8 @@
 #include "samsa/say.h"
 #include "samsa/xmalloc.h"
 
-#define NET_ACCEPT_BATCH 64        /* accepts per wakeup */
-#define NET_ACCEPT_BACKOFF 0.1     /* seconds paused after EMFILE */
+#define NET_ACCEPT_BATCH 64    /* accepts per wakeup */
+#define NET_ACCEPT_BACKOFF 0.1 /* seconds paused after EMFILE */
 #define NET_DEFAULT_MAX_REQUEST (100 * 1024 * 1024) /* Kafka's default */
 
 struct net {
@@ -39,10 +39,10 @@ struct net {
     int port;
     int nloops;
     netloop_t **loops;
-    conn_set_t *sets;  /* one per loop */
-    ev_io accept_w;    /* on loops[0] */
-    ev_timer backoff;  /* restarts accept_w after EMFILE */
-    unsigned next;     /* round robin; loop 0 only */
+    conn_set_t *sets; /* one per loop */
+    ev_io accept_w;   /* on loops[0] */
+    ev_timer backoff; /* restarts accept_w after EMFILE */
+    unsigned next;    /* round robin; loop 0 only */
     atomic_bool stopping;
 };
 
@@ -136,8 +136,7 @@ net_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 static int
-net_listen(net_t *net, const char *host, int port, char *errbuf,
-           size_t errlen)
+net_listen(net_t *net, const char *host, int port, char *errbuf, size_t errlen)
 {
     struct addrinfo hints, *res, *ai;
     struct sockaddr_storage ss;
@@ -157,8 +156,8 @@ net_listen(net_t *net, const char *host, int port, char *errbuf,
         return ERR_CONFIG;
     }
     for (ai = res; ai != NULL; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-                                       SOCK_CLOEXEC,
+        fd = socket(ai->ai_family,
+                    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                     ai->ai_protocol);
         if (fd < 0) {
             err = errno;

@@ -32,13 +32,13 @@ typedef struct nl_msg {
 
 struct netloop {
     struct ev_loop *loop;
-    ev_async wake;       /* mailbox doorbell */
+    ev_async wake; /* mailbox doorbell */
     pthread_t thread;
-    bool started;        /* thread created and not yet joined */
-    pthread_mutex_t mu;  /* guards q, qlen, qcap, stop */
-    nl_msg_t *q;         /* posted, not yet taken */
+    bool started;       /* thread created and not yet joined */
+    pthread_mutex_t mu; /* guards q, qlen, qcap, stop */
+    nl_msg_t *q;        /* posted, not yet taken */
     size_t qlen, qcap;
-    nl_msg_t *runq;      /* taken by the loop; swapped with q */
+    nl_msg_t *runq; /* taken by the loop; swapped with q */
     size_t runcap;
     bool stop;
     char name[16];

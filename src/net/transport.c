@@ -17,8 +17,7 @@ plain_read(void *ctx, int fd, void *buf, size_t len)
 }
 
 static ssize_t
-plain_writev(void *ctx, int fd, const struct iovec *iov, int iovcnt,
-             bool more)
+plain_writev(void *ctx, int fd, const struct iovec *iov, int iovcnt, bool more)
 {
     struct msghdr msg;
 

@@ -151,8 +151,7 @@ batch_set_log_append_time(uint8_t *p, size_t len, int64_t ts)
  * Returns 0 or ERR_CORRUPT.
  */
 static int
-batch_record_parse(const uint8_t **pp, const uint8_t *end,
-                   batch_record_t *rec)
+batch_record_parse(const uint8_t **pp, const uint8_t *end, batch_record_t *rec)
 {
     kread_t kr, r;
     int32_t len, n;
@@ -207,8 +206,7 @@ batch_record_parse(const uint8_t **pp, const uint8_t *end,
 }
 
 int
-batch_record_header(const batch_record_t *rec, int32_t i,
-                    batch_header_kv_t *kv)
+batch_record_header(const batch_record_t *rec, int32_t i, batch_header_kv_t *kv)
 {
     kread_t r;
 
@@ -232,8 +230,8 @@ batch_record_header(const batch_record_t *rec, int32_t i,
 
 /* walks @count records in [p, end) checking framing and offset deltas */
 static int
-batch_records_check(const batch_hdr_t *h, const uint8_t *p,
-                    const uint8_t *end, unsigned flags)
+batch_records_check(const batch_hdr_t *h, const uint8_t *p, const uint8_t *end,
+                    unsigned flags)
 {
     int64_t prev = -1;
 
@@ -303,9 +301,8 @@ batch_validate_flags(const uint8_t *p, size_t len, buf_t *scratch,
     if (codec == BATCH_CODEC_NONE)
         return batch_records_check(&h, p + BATCH_HEADER_SIZE, p + len, flags);
     buf_reset(plain);
-    if (codec_decompress(codec, p + BATCH_HEADER_SIZE,
-                         len - BATCH_HEADER_SIZE, plain,
-                         BATCH_MAX_PLAIN) != 0)
+    if (codec_decompress(codec, p + BATCH_HEADER_SIZE, len - BATCH_HEADER_SIZE,
+                         plain, BATCH_MAX_PLAIN) != 0)
         rc = KERR_CORRUPT_MESSAGE;
     else
         rc = batch_records_check(&h, plain->data, plain->data + plain->len,
@@ -487,9 +484,9 @@ batch_build(buf_t *out, batch_codec_t codec, int64_t base_offset,
     put_be32(h + 23, (uint32_t)(nrecs - 1));
     put_be64(h + 27, (uint64_t)recs[0].timestamp);
     put_be64(h + BATCH_OFF_MAX_TIMESTAMP, (uint64_t)max_ts);
-    put_be64(h + 43, (uint64_t)-1);  /* producerId */
-    put_be16(h + 51, (uint16_t)-1);  /* producerEpoch */
-    put_be32(h + 53, (uint32_t)-1);  /* baseSequence */
+    put_be64(h + 43, (uint64_t)-1); /* producerId */
+    put_be16(h + 51, (uint16_t)-1); /* producerEpoch */
+    put_be32(h + 53, (uint32_t)-1); /* baseSequence */
     put_be32(h + 57, (uint32_t)nrecs);
     put_be32(h + BATCH_CRC_OFFSET,
              crc32c(0, h + BATCH_CRC_START, total - BATCH_CRC_START));

@@ -190,19 +190,18 @@ codec_gzip(const uint8_t *in, size_t inlen, buf_t *out)
 
 /* one raw snappy block, bounded */
 static int
-codec_unsnappy_block(const uint8_t *in, size_t inlen, buf_t *out,
-                     size_t start, size_t max_out)
+codec_unsnappy_block(const uint8_t *in, size_t inlen, buf_t *out, size_t start,
+                     size_t max_out)
 {
     size_t ulen;
 
-    if (snappy_uncompressed_length((const char *)in, inlen, &ulen) !=
-        SNAPPY_OK)
+    if (snappy_uncompressed_length((const char *)in, inlen, &ulen) != SNAPPY_OK)
         return ERR_CORRUPT;
     if (ulen > max_out - (out->len - start))
         return ERR_TOOBIG;
     buf_reserve(out, ulen);
-    if (snappy_uncompress((const char *)in, inlen,
-                          (char *)out->data + out->len, &ulen) != SNAPPY_OK)
+    if (snappy_uncompress((const char *)in, inlen, (char *)out->data + out->len,
+                          &ulen) != SNAPPY_OK)
         return ERR_CORRUPT;
     out->len += ulen;
     return 0;
@@ -245,8 +244,8 @@ codec_snappy(const uint8_t *in, size_t inlen, buf_t *out)
     codec_put_be32(hdr + 8, 1);  /* version */
     codec_put_be32(hdr + 12, 1); /* minimum compatible version */
     while (pos < inlen) {
-        size_t n = inlen - pos < SNAPPY_JAVA_BLOCK ? inlen - pos
-                                                   : SNAPPY_JAVA_BLOCK;
+        size_t n =
+            inlen - pos < SNAPPY_JAVA_BLOCK ? inlen - pos : SNAPPY_JAVA_BLOCK;
         size_t clen = snappy_max_compressed_length(n);
         uint8_t *lenp;
 
@@ -269,8 +268,7 @@ codec_unlz4(const uint8_t *in, size_t inlen, buf_t *out, size_t max_out)
     LZ4F_dctx *dctx = codec_lz4_dctx;
 
     if (dctx == NULL) {
-        if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx,
-                                                         LZ4F_VERSION)))
+        if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)))
             return ERR_CORRUPT;
         codec_lz4_dctx = dctx;
         codec_thread_arm();
@@ -281,8 +279,8 @@ codec_unlz4(const uint8_t *in, size_t inlen, buf_t *out, size_t max_out)
         size_t room = codec_room(out, start, max_out);
         size_t dst = room;
         size_t src = inlen;
-        size_t r = LZ4F_decompress(dctx, out->data + out->len, &dst, in,
-                                   &src, NULL);
+        size_t r =
+            LZ4F_decompress(dctx, out->data + out->len, &dst, in, &src, NULL);
 
         if (LZ4F_isError(r)) {
             LZ4F_resetDecompressionContext(dctx);
@@ -382,8 +380,8 @@ codec_zstd(const uint8_t *in, size_t inlen, buf_t *out)
 }
 
 int
-codec_decompress(batch_codec_t c, const uint8_t *in, size_t inlen,
-                 buf_t *out, size_t max_out)
+codec_decompress(batch_codec_t c, const uint8_t *in, size_t inlen, buf_t *out,
+                 size_t max_out)
 {
     if (inlen > CODEC_MAX_IN)
         return ERR_TOOBIG;
@@ -395,14 +393,10 @@ codec_decompress(batch_codec_t c, const uint8_t *in, size_t inlen,
             return ERR_TOOBIG;
         buf_append(out, in, inlen);
         return 0;
-    case BATCH_CODEC_GZIP:
-        return codec_gunzip(in, inlen, out, max_out);
-    case BATCH_CODEC_SNAPPY:
-        return codec_unsnappy(in, inlen, out, max_out);
-    case BATCH_CODEC_LZ4:
-        return codec_unlz4(in, inlen, out, max_out);
-    case BATCH_CODEC_ZSTD:
-        return codec_unzstd(in, inlen, out, max_out);
+    case BATCH_CODEC_GZIP: return codec_gunzip(in, inlen, out, max_out);
+    case BATCH_CODEC_SNAPPY: return codec_unsnappy(in, inlen, out, max_out);
+    case BATCH_CODEC_LZ4: return codec_unlz4(in, inlen, out, max_out);
+    case BATCH_CODEC_ZSTD: return codec_unzstd(in, inlen, out, max_out);
     }
     return ERR_INVAL;
 }
@@ -413,17 +407,11 @@ codec_compress(batch_codec_t c, const uint8_t *in, size_t inlen, buf_t *out)
     if (inlen > CODEC_MAX_IN)
         return ERR_TOOBIG;
     switch (c) {
-    case BATCH_CODEC_NONE:
-        buf_append(out, in, inlen);
-        return 0;
-    case BATCH_CODEC_GZIP:
-        return codec_gzip(in, inlen, out);
-    case BATCH_CODEC_SNAPPY:
-        return codec_snappy(in, inlen, out);
-    case BATCH_CODEC_LZ4:
-        return codec_lz4(in, inlen, out);
-    case BATCH_CODEC_ZSTD:
-        return codec_zstd(in, inlen, out);
+    case BATCH_CODEC_NONE: buf_append(out, in, inlen); return 0;
+    case BATCH_CODEC_GZIP: return codec_gzip(in, inlen, out);
+    case BATCH_CODEC_SNAPPY: return codec_snappy(in, inlen, out);
+    case BATCH_CODEC_LZ4: return codec_lz4(in, inlen, out);
+    case BATCH_CODEC_ZSTD: return codec_zstd(in, inlen, out);
     }
     return ERR_INVAL;
 }

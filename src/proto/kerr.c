@@ -170,8 +170,7 @@ kerr_retriable(int code)
     case KERR_THROTTLING_QUOTA_EXCEEDED:
     case KERR_UNKNOWN_TOPIC_ID:
     case KERR_INCONSISTENT_TOPIC_ID:
-    case KERR_FETCH_SESSION_TOPIC_ID_ERROR:
-        return true;
+    case KERR_FETCH_SESSION_TOPIC_ID_ERROR: return true;
     }
     return false;
 }
@@ -180,28 +179,18 @@ int16_t
 kerr_from_err(int err)
 {
     switch (err) {
-    case ERR_OK:
-        return KERR_NONE;
-    case ERR_AGAIN:
-        return KERR_REQUEST_TIMED_OUT;
+    case ERR_OK: return KERR_NONE;
+    case ERR_AGAIN: return KERR_REQUEST_TIMED_OUT;
     case ERR_IO:
-    case ERR_NOSPC:
-        return KERR_KAFKA_STORAGE_ERROR;
-    case ERR_CORRUPT:
-        return KERR_CORRUPT_MESSAGE;
+    case ERR_NOSPC: return KERR_KAFKA_STORAGE_ERROR;
+    case ERR_CORRUPT: return KERR_CORRUPT_MESSAGE;
     case ERR_PROTO:
-    case ERR_INVAL:
-        return KERR_INVALID_REQUEST;
-    case ERR_CONFIG:
-        return KERR_INVALID_CONFIG;
-    case ERR_NOTFOUND:
-        return KERR_UNKNOWN_TOPIC_OR_PARTITION;
-    case ERR_EXISTS:
-        return KERR_TOPIC_ALREADY_EXISTS;
-    case ERR_TOOBIG:
-        return KERR_MESSAGE_TOO_LARGE;
-    case ERR_RANGE:
-        return KERR_OFFSET_OUT_OF_RANGE;
+    case ERR_INVAL: return KERR_INVALID_REQUEST;
+    case ERR_CONFIG: return KERR_INVALID_CONFIG;
+    case ERR_NOTFOUND: return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    case ERR_EXISTS: return KERR_TOPIC_ALREADY_EXISTS;
+    case ERR_TOOBIG: return KERR_MESSAGE_TOO_LARGE;
+    case ERR_RANGE: return KERR_OFFSET_OUT_OF_RANGE;
     }
     return KERR_UNKNOWN_SERVER_ERROR;
 }

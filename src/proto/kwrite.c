@@ -65,8 +65,8 @@ kwrite_chunk_new(kwrite_t *kw)
 {
     if (kw->nchunks == kw->chunks_cap) {
         kw->chunks_cap = kw->chunks_cap ? kw->chunks_cap * 2 : 8;
-        kw->chunks = xrealloc(kw->chunks,
-                              (size_t)kw->chunks_cap * sizeof(kchunk_t));
+        kw->chunks =
+            xrealloc(kw->chunks, (size_t)kw->chunks_cap * sizeof(kchunk_t));
     }
     return &kw->chunks[kw->nchunks++];
 }

@@ -14,8 +14,7 @@ static int
 ac_req_decode(kread_t *kr, bool flex, bool incremental, arena_t *ar,
               alterconfigs_req_t *req)
 {
-    size_t cmin = 2 * P_STRMIN(flex) + (incremental ? 1 : 0) +
-                  P_TAGMIN(flex);
+    size_t cmin = 2 * P_STRMIN(flex) + (incremental ? 1 : 0) + P_TAGMIN(flex);
     size_t rmin = 1 + P_STRMIN(flex) + P_ARRMIN(flex) + P_TAGMIN(flex);
 
     memset(req, 0, sizeof(*req));
@@ -145,8 +144,8 @@ p_alterconfigs_resp_encode(kwrite_t *kw, int16_t version,
 /* ---- IncrementalAlterConfigs (44): v0-1, flexible from 1 ---- */
 
 int
-p_incrementalalterconfigs_req_decode(kread_t *kr, int16_t version,
-                                     arena_t *ar, alterconfigs_req_t *req)
+p_incrementalalterconfigs_req_decode(kread_t *kr, int16_t version, arena_t *ar,
+                                     alterconfigs_req_t *req)
 {
     if (version < 0 || version > 1)
         return ERR_PROTO;
@@ -161,8 +160,8 @@ p_incrementalalterconfigs_req_encode(kwrite_t *kw, int16_t version,
 }
 
 int
-p_incrementalalterconfigs_resp_decode(kread_t *kr, int16_t version,
-                                      arena_t *ar, alterconfigs_resp_t *resp)
+p_incrementalalterconfigs_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
+                                      alterconfigs_resp_t *resp)
 {
     if (version < 0 || version > 1)
         return ERR_PROTO;

@@ -48,9 +48,8 @@ p_controlledshutdown_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
     resp->error_code = kread_i16(kr);
     resp->nremaining_partitions =
         p_rd_count(kr, flex, P_STRMIN(flex) + 4 + P_TAGMIN(flex));
-    resp->remaining_partitions =
-        p_alloc(ar, resp->nremaining_partitions,
-                sizeof(*resp->remaining_partitions));
+    resp->remaining_partitions = p_alloc(ar, resp->nremaining_partitions,
+                                         sizeof(*resp->remaining_partitions));
     for (int32_t i = 0; i < resp->nremaining_partitions; i++) {
         resp->remaining_partitions[i].topic_name = p_rd_str(kr, flex);
         resp->remaining_partitions[i].partition_index = kread_i32(kr);

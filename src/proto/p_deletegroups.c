@@ -45,8 +45,7 @@ p_deletegroups_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
         return ERR_PROTO;
     memset(resp, 0, sizeof(*resp));
     resp->throttle_time_ms = kread_i32(kr);
-    resp->nresults = p_rd_count(kr, flex,
-                                P_STRMIN(flex) + 2 + P_TAGMIN(flex));
+    resp->nresults = p_rd_count(kr, flex, P_STRMIN(flex) + 2 + P_TAGMIN(flex));
     resp->results = p_alloc(ar, resp->nresults, sizeof(*resp->results));
     for (int32_t i = 0; i < resp->nresults; i++) {
         resp->results[i].group_id = p_rd_str(kr, flex);

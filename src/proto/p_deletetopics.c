@@ -31,8 +31,7 @@ p_deletetopics_req_decode(kread_t *kr, int16_t version, arena_t *ar,
             p_rd_tags(kr, flex);
         }
     } else {
-        req->topic_names =
-            p_rd_strs(kr, flex, false, ar, &req->ntopic_names);
+        req->topic_names = p_rd_strs(kr, flex, false, ar, &req->ntopic_names);
     }
     req->timeout_ms = kread_i32(kr);
     p_rd_tags(kr, flex);

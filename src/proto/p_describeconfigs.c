@@ -94,11 +94,9 @@ p_describeconfigs_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
                               describeconfigs_resp_t *resp)
 {
     bool flex = FLEX(version);
-    size_t cmin = 2 * P_STRMIN(flex) + 3 +
-                  (version >= 1 ? P_ARRMIN(flex) : 0) +
+    size_t cmin = 2 * P_STRMIN(flex) + 3 + (version >= 1 ? P_ARRMIN(flex) : 0) +
                   (version >= 3 ? 1 + P_STRMIN(flex) : 0) + P_TAGMIN(flex);
-    size_t rmin = 2 + 2 * P_STRMIN(flex) + 1 + P_ARRMIN(flex) +
-                  P_TAGMIN(flex);
+    size_t rmin = 2 + 2 * P_STRMIN(flex) + 1 + P_ARRMIN(flex) + P_TAGMIN(flex);
 
     if (version < 0 || version > VMAX)
         return ERR_PROTO;

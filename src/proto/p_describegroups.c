@@ -45,8 +45,8 @@ p_describegroups_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
                              describegroups_resp_t *resp)
 {
     bool flex = FLEX(version);
-    size_t mmin = (version >= 4 ? 4 : 3) * P_STRMIN(flex) +
-                  2 * P_ARRMIN(flex) + P_TAGMIN(flex);
+    size_t mmin = (version >= 4 ? 4 : 3) * P_STRMIN(flex) + 2 * P_ARRMIN(flex) +
+                  P_TAGMIN(flex);
     size_t gmin = 2 + 4 * P_STRMIN(flex) + P_ARRMIN(flex) +
                   (version >= 3 ? 4 : 0) + P_TAGMIN(flex);
 

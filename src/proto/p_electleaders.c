@@ -76,14 +76,13 @@ p_electleaders_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
     resp->replica_election_results =
         p_alloc(ar, resp->nreplica_election_results,
                 sizeof(*resp->replica_election_results));
-    for (int32_t t = 0; t < resp->nreplica_election_results && !kr->err;
-         t++) {
+    for (int32_t t = 0; t < resp->nreplica_election_results && !kr->err; t++) {
         electleaders_resp_topic_t *tp = &resp->replica_election_results[t];
 
         tp->topic = p_rd_str(kr, f);
         tp->npartition_result = p_rd_count(kr, f, RESP_PART_MIN(f));
-        tp->partition_result = p_alloc(ar, tp->npartition_result,
-                                       sizeof(*tp->partition_result));
+        tp->partition_result =
+            p_alloc(ar, tp->npartition_result, sizeof(*tp->partition_result));
         for (int32_t p = 0; p < tp->npartition_result && !kr->err; p++) {
             electleaders_resp_partition_t *pp = &tp->partition_result[p];
 

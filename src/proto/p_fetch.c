@@ -18,9 +18,8 @@ int
 p_fetch_req_decode(kread_t *kr, int16_t version, arena_t *ar, fetch_req_t *req)
 {
     bool flex = FLEX(version);
-    size_t pmin = 4 + 8 + 4 + (version >= 9 ? 4 : 0) +
-                  (version >= 12 ? 4 : 0) + (version >= 5 ? 8 : 0) +
-                  P_TAGMIN(flex);
+    size_t pmin = 4 + 8 + 4 + (version >= 9 ? 4 : 0) + (version >= 12 ? 4 : 0) +
+                  (version >= 5 ? 8 : 0) + P_TAGMIN(flex);
     size_t tmin = P_STRMIN(flex) + P_ARRMIN(flex) + P_TAGMIN(flex);
 
     if (version < VMIN || version > VMAX)
@@ -66,8 +65,7 @@ p_fetch_req_decode(kread_t *kr, int16_t version, arena_t *ar, fetch_req_t *req)
             fetch_req_forgotten_t *f = &req->forgotten_topics_data[i];
 
             f->topic = p_rd_str(kr, flex);
-            f->partitions =
-                p_rd_i32s(kr, flex, false, ar, &f->npartitions);
+            f->partitions = p_rd_i32s(kr, flex, false, ar, &f->npartitions);
             p_rd_tags(kr, flex);
         }
     }
@@ -195,8 +193,7 @@ rd_partition_tags(kread_t *kr, fetch_resp_partition_t *p)
             p->snapshot_id.epoch = kread_i32(&f);
             kread_tags(&f);
             break;
-        default:
-            break;
+        default: break;
         }
         if (f.err)
             kread_fail(kr);
@@ -215,8 +212,8 @@ rd_partition(kread_t *kr, int16_t version, bool flex, arena_t *ar,
     if (version >= 5)
         p->log_start_offset = kread_i64(kr);
     p->naborted_transactions = p_rd_ncount(kr, flex, 16 + P_TAGMIN(flex));
-    p->aborted_transactions = p_alloc(ar, p->naborted_transactions,
-                                      sizeof(*p->aborted_transactions));
+    p->aborted_transactions =
+        p_alloc(ar, p->naborted_transactions, sizeof(*p->aborted_transactions));
     for (int32_t k = 0; k < p->naborted_transactions; k++) {
         p->aborted_transactions[k].producer_id = kread_i64(kr);
         p->aborted_transactions[k].first_offset = kread_i64(kr);
@@ -265,8 +262,8 @@ p_fetch_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
 static void
 wr_partition_tags(kwrite_t *kw, const fetch_resp_partition_t *p)
 {
-    bool has0 = p->diverging_epoch.epoch != -1 ||
-                p->diverging_epoch.end_offset != -1;
+    bool has0 =
+        p->diverging_epoch.epoch != -1 || p->diverging_epoch.end_offset != -1;
     bool has1 = p->current_leader.leader_id != -1 ||
                 p->current_leader.leader_epoch != -1;
     bool has2 = p->snapshot_id.end_offset != -1 || p->snapshot_id.epoch != -1;

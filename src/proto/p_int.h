@@ -142,8 +142,7 @@ p_wr_count(kwrite_t *kw, int32_t n, bool flex, bool nullable)
 }
 
 static inline void
-p_wr_i32s(kwrite_t *kw, const int32_t *v, int32_t n, bool flex,
-          bool nullable)
+p_wr_i32s(kwrite_t *kw, const int32_t *v, int32_t n, bool flex, bool nullable)
 {
     p_wr_count(kw, n, flex, nullable);
     for (int32_t i = 0; i < n; i++)
@@ -159,8 +158,7 @@ p_wr_i64s(kwrite_t *kw, const int64_t *v, int32_t n, bool flex)
 }
 
 static inline void
-p_wr_strs(kwrite_t *kw, const kstr_t *v, int32_t n, bool flex,
-          bool nullable)
+p_wr_strs(kwrite_t *kw, const kstr_t *v, int32_t n, bool flex, bool nullable)
 {
     p_wr_count(kw, n, flex, nullable);
     for (int32_t i = 0; i < n; i++)

@@ -27,9 +27,8 @@ p_joingroup_req_decode(kread_t *kr, int16_t version, arena_t *ar,
     req->group_instance_id = p_rd_nstr_since(kr, flex, version, 5);
     req->protocol_type = p_rd_str(kr, flex);
     /* protocol: name, metadata, tags */
-    req->nprotocols = p_rd_count(kr, flex,
-                                 P_STRMIN(flex) + P_ARRMIN(flex) +
-                                     P_TAGMIN(flex));
+    req->nprotocols =
+        p_rd_count(kr, flex, P_STRMIN(flex) + P_ARRMIN(flex) + P_TAGMIN(flex));
     req->protocols = p_alloc(ar, req->nprotocols, sizeof(*req->protocols));
     for (int32_t i = 0; i < req->nprotocols; i++) {
         req->protocols[i].name = p_rd_str(kr, flex);
@@ -81,9 +80,8 @@ p_joingroup_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
     resp->leader = p_rd_str(kr, flex);
     resp->member_id = p_rd_str(kr, flex);
     /* member: id, instance id, metadata, tags */
-    resp->nmembers = p_rd_count(kr, flex,
-                                P_STRMIN(flex) + P_ARRMIN(flex) +
-                                    P_TAGMIN(flex));
+    resp->nmembers =
+        p_rd_count(kr, flex, P_STRMIN(flex) + P_ARRMIN(flex) + P_TAGMIN(flex));
     resp->members = p_alloc(ar, resp->nmembers, sizeof(*resp->members));
     for (int32_t i = 0; i < resp->nmembers; i++) {
         joingroup_member_t *m = &resp->members[i];

@@ -93,10 +93,10 @@ p_leaderandisr_req_decode(kread_t *kr, int16_t version, arena_t *ar,
             lai_state_decode(kr, version, true, ar,
                              &req->ungrouped_partition_states[i]);
     } else {
-        req->ntopic_states = p_rd_count(
-            kr, flex,
-            P_STRMIN(flex) + (version >= 5 ? 16 : 0) + P_ARRMIN(flex) +
-                P_TAGMIN(flex));
+        req->ntopic_states =
+            p_rd_count(kr, flex,
+                       P_STRMIN(flex) + (version >= 5 ? 16 : 0) +
+                           P_ARRMIN(flex) + P_TAGMIN(flex));
         req->topic_states =
             p_alloc(ar, req->ntopic_states, sizeof(*req->topic_states));
         for (int32_t i = 0; i < req->ntopic_states; i++) {
@@ -106,8 +106,8 @@ p_leaderandisr_req_decode(kread_t *kr, int16_t version, arena_t *ar,
             if (version >= 5)
                 kread_uuid(kr, t->topic_id);
             t->npartition_states = p_rd_count(kr, flex, smin);
-            t->partition_states = p_alloc(ar, t->npartition_states,
-                                          sizeof(*t->partition_states));
+            t->partition_states =
+                p_alloc(ar, t->npartition_states, sizeof(*t->partition_states));
             for (int32_t p = 0; p < t->npartition_states; p++)
                 lai_state_decode(kr, version, false, ar,
                                  &t->partition_states[p]);

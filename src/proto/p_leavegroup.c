@@ -25,8 +25,8 @@ p_leavegroup_req_decode(kread_t *kr, int16_t version, arena_t *ar,
         req->member_id = p_rd_str(kr, flex);
     } else {
         req->member_id = p_str_empty();
-        req->nmembers = p_rd_count(kr, flex,
-                                   2 * P_STRMIN(flex) + P_TAGMIN(flex));
+        req->nmembers =
+            p_rd_count(kr, flex, 2 * P_STRMIN(flex) + P_TAGMIN(flex));
         req->members = p_alloc(ar, req->nmembers, sizeof(*req->members));
         for (int32_t i = 0; i < req->nmembers; i++) {
             req->members[i].member_id = p_rd_str(kr, flex);
@@ -71,8 +71,8 @@ p_leavegroup_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
         resp->throttle_time_ms = kread_i32(kr);
     resp->error_code = kread_i16(kr);
     if (version >= 3) {
-        resp->nmembers = p_rd_count(kr, flex,
-                                    2 * P_STRMIN(flex) + 2 + P_TAGMIN(flex));
+        resp->nmembers =
+            p_rd_count(kr, flex, 2 * P_STRMIN(flex) + 2 + P_TAGMIN(flex));
         resp->members = p_alloc(ar, resp->nmembers, sizeof(*resp->members));
         for (int32_t i = 0; i < resp->nmembers; i++) {
             resp->members[i].member_id = p_rd_str(kr, flex);

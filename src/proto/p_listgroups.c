@@ -50,17 +50,15 @@ p_listgroups_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
     if (version >= 1)
         resp->throttle_time_ms = kread_i32(kr);
     resp->error_code = kread_i16(kr);
-    resp->ngroups = p_rd_count(kr, flex,
-                               (version >= 4 ? 3 : 2) * P_STRMIN(flex) +
-                                   P_TAGMIN(flex));
+    resp->ngroups = p_rd_count(
+        kr, flex, (version >= 4 ? 3 : 2) * P_STRMIN(flex) + P_TAGMIN(flex));
     resp->groups = p_alloc(ar, resp->ngroups, sizeof(*resp->groups));
     for (int32_t i = 0; i < resp->ngroups; i++) {
         listgroups_group_t *g = &resp->groups[i];
 
         g->group_id = p_rd_str(kr, flex);
         g->protocol_type = p_rd_str(kr, flex);
-        g->group_state =
-            version >= 4 ? p_rd_str(kr, flex) : p_str_empty();
+        g->group_state = version >= 4 ? p_rd_str(kr, flex) : p_str_empty();
         p_rd_tags(kr, flex);
     }
     p_rd_tags(kr, flex);

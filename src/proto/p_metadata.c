@@ -49,8 +49,7 @@ p_metadata_req_decode(kread_t *kr, int16_t version, arena_t *ar,
 }
 
 void
-p_metadata_req_encode(kwrite_t *kw, int16_t version,
-                      const metadata_req_t *req)
+p_metadata_req_encode(kwrite_t *kw, int16_t version, const metadata_req_t *req)
 {
     bool flex = FLEX(version);
 

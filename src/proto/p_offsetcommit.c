@@ -28,9 +28,8 @@ p_offsetcommit_req_decode(kread_t *kr, int16_t version, arena_t *ar,
     req->group_instance_id = p_rd_nstr_since(kr, flex, version, 7);
     req->retention_time_ms =
         (version >= 2 && version <= 4) ? kread_i64(kr) : -1;
-    req->ntopics = p_rd_count(kr, flex,
-                              P_STRMIN(flex) + P_ARRMIN(flex) +
-                                  P_TAGMIN(flex));
+    req->ntopics =
+        p_rd_count(kr, flex, P_STRMIN(flex) + P_ARRMIN(flex) + P_TAGMIN(flex));
     req->topics = p_alloc(ar, req->ntopics, sizeof(*req->topics));
     for (int32_t i = 0; i < req->ntopics; i++) {
         offsetcommit_req_topic_t *t = &req->topics[i];
@@ -102,9 +101,8 @@ p_offsetcommit_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
     memset(resp, 0, sizeof(*resp));
     if (version >= 3)
         resp->throttle_time_ms = kread_i32(kr);
-    resp->ntopics = p_rd_count(kr, flex,
-                               P_STRMIN(flex) + P_ARRMIN(flex) +
-                                   P_TAGMIN(flex));
+    resp->ntopics =
+        p_rd_count(kr, flex, P_STRMIN(flex) + P_ARRMIN(flex) + P_TAGMIN(flex));
     resp->topics = p_alloc(ar, resp->ntopics, sizeof(*resp->topics));
     for (int32_t i = 0; i < resp->ntopics; i++) {
         offsetcommit_resp_topic_t *t = &resp->topics[i];

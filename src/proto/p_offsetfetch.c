@@ -22,8 +22,8 @@ p_offsetfetch_req_decode(kread_t *kr, int16_t version, arena_t *ar,
         return ERR_PROTO;
     memset(req, 0, sizeof(*req));
     req->group_id = p_rd_str(kr, flex);
-    req->ntopics = version >= 2 ? p_rd_ncount(kr, flex, tmin)
-                                : p_rd_count(kr, flex, tmin);
+    req->ntopics =
+        version >= 2 ? p_rd_ncount(kr, flex, tmin) : p_rd_count(kr, flex, tmin);
     req->topics = p_alloc(ar, req->ntopics, sizeof(*req->topics));
     for (int32_t i = 0; i < req->ntopics; i++) {
         offsetfetch_req_topic_t *t = &req->topics[i];
@@ -51,8 +51,7 @@ p_offsetfetch_req_encode(kwrite_t *kw, int16_t version,
         const offsetfetch_req_topic_t *t = &req->topics[i];
 
         p_wr_str(kw, t->name, flex);
-        p_wr_i32s(kw, t->partition_indexes, t->npartition_indexes, flex,
-                  false);
+        p_wr_i32s(kw, t->partition_indexes, t->npartition_indexes, flex, false);
         p_wr_tags(kw, flex);
     }
     if (version >= 7)
@@ -65,17 +64,16 @@ p_offsetfetch_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
                           offsetfetch_resp_t *resp)
 {
     bool flex = FLEX(version);
-    size_t pmin = 4 + 8 + (version >= 5 ? 4 : 0) + P_STRMIN(flex) + 2 +
-                  P_TAGMIN(flex);
+    size_t pmin =
+        4 + 8 + (version >= 5 ? 4 : 0) + P_STRMIN(flex) + 2 + P_TAGMIN(flex);
 
     if (version < 0 || version > VMAX)
         return ERR_PROTO;
     memset(resp, 0, sizeof(*resp));
     if (version >= 3)
         resp->throttle_time_ms = kread_i32(kr);
-    resp->ntopics = p_rd_count(kr, flex,
-                               P_STRMIN(flex) + P_ARRMIN(flex) +
-                                   P_TAGMIN(flex));
+    resp->ntopics =
+        p_rd_count(kr, flex, P_STRMIN(flex) + P_ARRMIN(flex) + P_TAGMIN(flex));
     resp->topics = p_alloc(ar, resp->ntopics, sizeof(*resp->topics));
     for (int32_t i = 0; i < resp->ntopics; i++) {
         offsetfetch_resp_topic_t *t = &resp->topics[i];

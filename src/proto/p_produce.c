@@ -92,8 +92,7 @@ rd_partition(kread_t *kr, int16_t version, bool flex, arena_t *ar,
             p_alloc(ar, p->nrecord_errors, sizeof(*p->record_errors));
         for (int32_t k = 0; k < p->nrecord_errors; k++) {
             p->record_errors[k].batch_index = kread_i32(kr);
-            p->record_errors[k].batch_index_error_message =
-                kread_str(kr, flex);
+            p->record_errors[k].batch_index_error_message = kread_str(kr, flex);
             p_rd_tags(kr, flex);
         }
         p->error_message = kread_str(kr, flex);
@@ -146,8 +145,7 @@ wr_partition(kwrite_t *kw, int16_t version, bool flex,
         p_wr_count(kw, p->nrecord_errors, flex, false);
         for (int32_t k = 0; k < p->nrecord_errors; k++) {
             kwrite_i32(kw, p->record_errors[k].batch_index);
-            kwrite_str(kw, p->record_errors[k].batch_index_error_message,
-                       flex);
+            kwrite_str(kw, p->record_errors[k].batch_index_error_message, flex);
             p_wr_tags(kw, flex);
         }
         kwrite_str(kw, p->error_message, flex);
@@ -156,8 +154,7 @@ wr_partition(kwrite_t *kw, int16_t version, bool flex,
 }
 
 void
-p_produce_resp_encode(kwrite_t *kw, int16_t version,
-                      const produce_resp_t *resp)
+p_produce_resp_encode(kwrite_t *kw, int16_t version, const produce_resp_t *resp)
 {
     bool flex = FLEX(version);
 

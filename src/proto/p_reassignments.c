@@ -70,8 +70,7 @@ p_apr_req_encode(kwrite_t *kw, int16_t version, const apr_req_t *req)
 }
 
 int
-p_apr_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
-                  apr_resp_t *resp)
+p_apr_resp_decode(kread_t *kr, int16_t version, arena_t *ar, apr_resp_t *resp)
 {
     if (version < 0 || version > VMAX)
         return ERR_PROTO;
@@ -158,16 +157,14 @@ p_lpr_req_encode(kwrite_t *kw, int16_t version, const lpr_req_t *req)
         const lpr_req_topic_t *tp = &req->topics[t];
 
         p_wr_str(kw, tp->name, F);
-        p_wr_i32s(kw, tp->partition_indexes, tp->npartition_indexes, F,
-                  false);
+        p_wr_i32s(kw, tp->partition_indexes, tp->npartition_indexes, F, false);
         p_wr_tags(kw, F);
     }
     p_wr_tags(kw, F);
 }
 
 int
-p_lpr_resp_decode(kread_t *kr, int16_t version, arena_t *ar,
-                  lpr_resp_t *resp)
+p_lpr_resp_decode(kread_t *kr, int16_t version, arena_t *ar, lpr_resp_t *resp)
 {
     if (version < 0 || version > VMAX)
         return ERR_PROTO;
@@ -218,8 +215,7 @@ p_lpr_resp_encode(kwrite_t *kw, int16_t version, const lpr_resp_t *resp)
 
             kwrite_i32(kw, pp->partition_index);
             p_wr_i32s(kw, pp->replicas, pp->nreplicas, F, false);
-            p_wr_i32s(kw, pp->adding_replicas, pp->nadding_replicas, F,
-                      false);
+            p_wr_i32s(kw, pp->adding_replicas, pp->nadding_replicas, F, false);
             p_wr_i32s(kw, pp->removing_replicas, pp->nremoving_replicas, F,
                       false);
             p_wr_tags(kw, F);

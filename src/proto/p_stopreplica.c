@@ -27,9 +27,8 @@ p_stopreplica_req_decode(kread_t *kr, int16_t version, arena_t *ar,
         req->delete_partitions = kread_bool(kr);
     if (version == 0) {
         req->nungrouped_partitions = p_rd_count(kr, flex, P_STRMIN(flex) + 4);
-        req->ungrouped_partitions =
-            p_alloc(ar, req->nungrouped_partitions,
-                    sizeof(*req->ungrouped_partitions));
+        req->ungrouped_partitions = p_alloc(ar, req->nungrouped_partitions,
+                                            sizeof(*req->ungrouped_partitions));
         for (int32_t i = 0; i < req->nungrouped_partitions; i++) {
             req->ungrouped_partitions[i].topic_name = p_rd_str(kr, flex);
             req->ungrouped_partitions[i].partition_index = kread_i32(kr);
@@ -57,8 +56,8 @@ p_stopreplica_req_decode(kread_t *kr, int16_t version, arena_t *ar,
             t->topic_name = p_rd_str(kr, flex);
             t->npartition_states =
                 p_rd_count(kr, flex, 4 + 4 + 1 + P_TAGMIN(flex));
-            t->partition_states = p_alloc(ar, t->npartition_states,
-                                          sizeof(*t->partition_states));
+            t->partition_states =
+                p_alloc(ar, t->npartition_states, sizeof(*t->partition_states));
             for (int32_t p = 0; p < t->npartition_states; p++) {
                 stopreplica_partition_state_t *ps = &t->partition_states[p];
 

@@ -26,9 +26,8 @@ p_syncgroup_req_decode(kread_t *kr, int16_t version, arena_t *ar,
     req->group_instance_id = p_rd_nstr_since(kr, flex, version, 3);
     req->protocol_type = p_rd_nstr_since(kr, flex, version, 5);
     req->protocol_name = p_rd_nstr_since(kr, flex, version, 5);
-    req->nassignments = p_rd_count(kr, flex,
-                                   P_STRMIN(flex) + P_ARRMIN(flex) +
-                                       P_TAGMIN(flex));
+    req->nassignments =
+        p_rd_count(kr, flex, P_STRMIN(flex) + P_ARRMIN(flex) + P_TAGMIN(flex));
     req->assignments =
         p_alloc(ar, req->nassignments, sizeof(*req->assignments));
     for (int32_t i = 0; i < req->nassignments; i++) {

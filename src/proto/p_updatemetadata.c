@@ -55,15 +55,13 @@ um_state_encode(kwrite_t *kw, int16_t v, bool ungrouped,
     kwrite_i32(kw, ps->zk_version);
     p_wr_i32s(kw, ps->replicas, ps->nreplicas, flex, false);
     if (v >= 4)
-        p_wr_i32s(kw, ps->offline_replicas, ps->noffline_replicas, flex,
-                  false);
+        p_wr_i32s(kw, ps->offline_replicas, ps->noffline_replicas, flex, false);
     p_wr_tags(kw, flex);
 }
 
 /* the topic state's tagged fields: samsa's configs, others skipped */
 static void
-um_topic_tags_decode(kread_t *kr, arena_t *ar,
-                     updatemetadata_topic_state_t *t)
+um_topic_tags_decode(kread_t *kr, arena_t *ar, updatemetadata_topic_state_t *t)
 {
     uint32_t n = kread_uvarint(kr);
 
@@ -129,10 +127,10 @@ p_updatemetadata_req_decode(kread_t *kr, int16_t version, arena_t *ar,
             um_state_decode(kr, version, true, ar,
                             &req->ungrouped_partition_states[i]);
     } else {
-        req->ntopic_states = p_rd_count(
-            kr, flex,
-            P_STRMIN(flex) + (version >= 7 ? 16 : 0) + P_ARRMIN(flex) +
-                P_TAGMIN(flex));
+        req->ntopic_states =
+            p_rd_count(kr, flex,
+                       P_STRMIN(flex) + (version >= 7 ? 16 : 0) +
+                           P_ARRMIN(flex) + P_TAGMIN(flex));
         req->topic_states =
             p_alloc(ar, req->ntopic_states, sizeof(*req->topic_states));
         for (int32_t i = 0; i < req->ntopic_states; i++) {
@@ -142,8 +140,8 @@ p_updatemetadata_req_decode(kread_t *kr, int16_t version, arena_t *ar,
             if (version >= 7)
                 kread_uuid(kr, t->topic_id);
             t->npartition_states = p_rd_count(kr, flex, smin);
-            t->partition_states = p_alloc(ar, t->npartition_states,
-                                          sizeof(*t->partition_states));
+            t->partition_states =
+                p_alloc(ar, t->npartition_states, sizeof(*t->partition_states));
             for (int32_t p = 0; p < t->npartition_states; p++)
                 um_state_decode(kr, version, false, ar,
                                 &t->partition_states[p]);
@@ -166,10 +164,10 @@ p_updatemetadata_req_decode(kread_t *kr, int16_t version, arena_t *ar,
             b->v0_host = p_rd_str(kr, flex);
             b->v0_port = kread_i32(kr);
         } else {
-            b->nendpoints = p_rd_count(
-                kr, flex,
-                4 + P_STRMIN(flex) + (version >= 3 ? P_STRMIN(flex) : 0) + 2 +
-                    P_TAGMIN(flex));
+            b->nendpoints = p_rd_count(kr, flex,
+                                       4 + P_STRMIN(flex) +
+                                           (version >= 3 ? P_STRMIN(flex) : 0) +
+                                           2 + P_TAGMIN(flex));
             b->endpoints = p_alloc(ar, b->nendpoints, sizeof(*b->endpoints));
             for (int32_t e = 0; e < b->nendpoints; e++) {
                 updatemetadata_endpoint_t *ep = &b->endpoints[e];

@@ -60,12 +60,12 @@ struct fetcher {
     int32_t leader_id;
     int fid;
     pthread_t th;
-    pthread_mutex_t lock;      /* covers the fields below */
+    pthread_mutex_t lock; /* covers the fields below */
     pthread_cond_t cond;
-    rpart_t **parts;           /* each referenced */
+    rpart_t **parts; /* each referenced */
     int n, cap;
     bool stop;
-    kclient_t *kc;             /* replaced only by the thread, under lock */
+    kclient_t *kc; /* replaced only by the thread, under lock */
     /* the thread's own */
     int32_t corr;
     buf_t frame;
@@ -74,10 +74,10 @@ struct fetcher {
 
 /* what one pass knows about one partition */
 typedef struct fitem {
-    rpart_t *rp;               /* referenced */
+    rpart_t *rp; /* referenced */
     uint64_t gen;
     rp_fstate_t fstate;
-    bool ready;                /* follower of our leader, not backing off */
+    bool ready; /* follower of our leader, not backing off */
     int32_t leader_epoch;
     int32_t last_epoch;
     int64_t leo;
@@ -137,11 +137,11 @@ fetcher_connect(fetcher_t *f)
     snprintf(host, sizeof(host), "%s", mb->host);
     port = mb->port;
     mc_snapshot_put(snap);
-    rc = kclient_connect(&kc, host, port, FETCHER_CONNECT_MS, err,
-                         sizeof(err));
+    rc = kclient_connect(&kc, host, port, FETCHER_CONNECT_MS, err, sizeof(err));
     if (rc != 0) {
         say_warn("replica fetcher %d-%d: cannot reach broker %d at %s:%d: "
-                 "%s", f->leader_id, f->fid, f->leader_id, host, port, err);
+                 "%s",
+                 f->leader_id, f->fid, f->leader_id, host, port, err);
         return rc;
     }
     pthread_mutex_lock(&f->lock);
@@ -233,8 +233,7 @@ rp_truncate_locked(rpart_t *rp, int64_t offset)
     int rc = plog_truncate_to(rp->plog, offset);
 
     if (rc == 0)
-        epoch_cache_truncate_from_end(rp->ec,
-                                      plog_log_end_offset(rp->plog));
+        epoch_cache_truncate_from_end(rp->ec, plog_log_end_offset(rp->plog));
     return rc;
 }
 
@@ -243,8 +242,7 @@ rp_truncate_locked(rpart_t *rp, int64_t offset)
 
 /* applies a leader's (epoch, end offset) answer; rp->lock held */
 static void
-rp_apply_epoch_end_locked(fetcher_t *f, rpart_t *rp, int32_t epoch,
-                          int64_t end)
+rp_apply_epoch_end_locked(fetcher_t *f, rpart_t *rp, int32_t epoch, int64_t end)
 {
     int64_t leo = plog_log_end_offset(rp->plog), to;
     bool done;
@@ -283,8 +281,7 @@ fetcher_truncate(fetcher_t *f, fitem_t *items, int n)
         if (it->last_epoch < 0) {
             /* no epochs (an empty or pre-epoch log): our high watermark */
             if (fitem_lock(f, it)) {
-                rp_truncate_locked(it->rp,
-                                   plog_high_watermark(it->rp->plog));
+                rp_truncate_locked(it->rp, plog_high_watermark(it->rp->plog));
                 it->rp->fstate = FS_FETCH;
                 pthread_mutex_unlock(&it->rp->lock);
             }
@@ -308,8 +305,8 @@ fetcher_truncate(fetcher_t *f, fitem_t *items, int n)
                            FETCHER_OFLE_VERSION, &kr);
     arena_init(&ar);
     if (rc == 0)
-        rc = p_offsetforleaderepoch_resp_decode(&kr, FETCHER_OFLE_VERSION,
-                                                &ar, &resp);
+        rc = p_offsetforleaderepoch_resp_decode(&kr, FETCHER_OFLE_VERSION, &ar,
+                                                &resp);
     if (rc != 0) {
         say_warn("replica fetcher %d-%d: OffsetForLeaderEpoch failed: %s",
                  f->leader_id, f->fid, err_str(rc));
@@ -321,8 +318,8 @@ fetcher_truncate(fetcher_t *f, fitem_t *items, int n)
     for (int32_t t = 0; t < resp.ntopics; t++) {
         for (int32_t p = 0; p < resp.topics[t].npartitions; p++) {
             ofle_resp_partition_t *rp = &resp.topics[t].partitions[p];
-            fitem_t *it = fitem_find(items, n, resp.topics[t].topic,
-                                     rp->partition);
+            fitem_t *it =
+                fitem_find(items, n, resp.topics[t].topic, rp->partition);
 
             if (it == NULL || !fitem_lock(f, it))
                 continue;
@@ -377,8 +374,7 @@ rp_apply_records_locked(fetcher_t *f, rpart_t *rp,
             /* I9 refused it: our log no longer matches; resynchronise */
             say_warn("%s-%d: fetched batches do not continue the log at "
                      "%" PRId64 "; truncating again",
-                     rp->topic, rp->partition,
-                     plog_log_end_offset(rp->plog));
+                     rp->topic, rp->partition, plog_log_end_offset(rp->plog));
             rp->fstate = FS_TRUNCATE;
             return;
         }
@@ -390,8 +386,7 @@ rp_apply_records_locked(fetcher_t *f, rpart_t *rp,
         }
         for (size_t q = 0; q < pos; q += batch_size(&h)) {
             batch_hdr_parse(p + q, pos - q, &h);
-            epoch_cache_assign(rp->ec, h.partition_leader_epoch,
-                               h.base_offset);
+            epoch_cache_assign(rp->ec, h.partition_leader_epoch, h.base_offset);
         }
     }
     /* R8 */

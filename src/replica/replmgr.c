@@ -291,8 +291,7 @@ bool
 replmgr_isr_propose(int32_t self, const int32_t *isr, int32_t nisr,
                     const replmgr_follower_state_t *fol, int32_t nfol,
                     int64_t leo, int64_t hw, int64_t epoch_start,
-                    int64_t now_ms, int64_t lag_ms, int32_t *out,
-                    int32_t *nout)
+                    int64_t now_ms, int64_t lag_ms, int32_t *out, int32_t *nout)
 {
     int32_t n = 0;
     bool changed = false;
@@ -376,8 +375,8 @@ rp_maybe_advance_hw_locked(replmgr_t *rm, rpart_t *rp)
 
         v[i] = isr[i] == rm->cfg.broker_id ? 0 : f ? f->leo : -1;
     }
-    hw = replmgr_compute_hw(rm->cfg.broker_id,
-                            plog_log_end_offset(rp->plog), old, isr, v, n);
+    hw = replmgr_compute_hw(rm->cfg.broker_id, plog_log_end_offset(rp->plog),
+                            old, isr, v, n);
     if (v != leos) {
         free(v);
         free(isr);
@@ -441,15 +440,13 @@ replmgr_become(replmgr_t *rm, const ctl_partition_state_t *ps, plog_t *plog)
     /* R1 */
     if (rp->role != REPLMGR_UNKNOWN && ps->leader_epoch < rp->leader_epoch) {
         say_warn("%s-%d: ignoring leader epoch %d below the current %d",
-                 ps->topic, ps->partition, ps->leader_epoch,
-                 rp->leader_epoch);
+                 ps->topic, ps->partition, ps->leader_epoch, rp->leader_epoch);
         pthread_mutex_unlock(&rp->lock);
         rpart_unref(rp);
         return ERR_STATE;
     }
     same = rp->role == (leader ? REPLMGR_LEADER : REPLMGR_FOLLOWER) &&
-           rp->leader_epoch == ps->leader_epoch &&
-           rp->leader_id == ps->leader;
+           rp->leader_epoch == ps->leader_epoch && rp->leader_id == ps->leader;
     /* R9: an older state of this epoch (an AlterIsr answer was newer) */
     if (same && ps->zk_version < rp->zk_version) {
         pthread_mutex_unlock(&rp->lock);
@@ -535,8 +532,8 @@ replmgr_stop(replmgr_t *rm, const char *topic, int32_t partition)
 /* the leader side                                                     */
 
 replmgr_role_t
-replmgr_role(replmgr_t *rm, const char *topic, int32_t len,
-             int32_t partition, int32_t *leader_epoch, int32_t *nisr)
+replmgr_role(replmgr_t *rm, const char *topic, int32_t len, int32_t partition,
+             int32_t *leader_epoch, int32_t *nisr)
 {
     rpart_t *rp = rm_get(rm, topic, len, partition);
     replmgr_role_t role;
@@ -596,8 +593,7 @@ replmgr_append_leader(replmgr_t *rm, const char *topic, int32_t len,
 
 int
 replmgr_acks_check(replmgr_t *rm, const char *topic, int32_t len,
-                   int32_t partition, int64_t required_offset,
-                   int32_t min_isr)
+                   int32_t partition, int64_t required_offset, int32_t min_isr)
 {
     rpart_t *rp = rm_get(rm, topic, len, partition);
     int res = -1;
@@ -718,8 +714,7 @@ replmgr_end_offset_for(replmgr_t *rm, const char *topic, int32_t len,
 
 int64_t
 replmgr_truncation_offset(epoch_cache_t *ec, int64_t leo, int64_t hw,
-                          int32_t leader_epoch, int64_t leader_end,
-                          bool *done)
+                          int32_t leader_epoch, int64_t leader_end, bool *done)
 {
     int32_t fe;
     int64_t fend;

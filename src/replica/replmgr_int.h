@@ -25,7 +25,7 @@ typedef enum rp_fstate {
 } rp_fstate_t;
 
 typedef struct rpart {
-    struct rpart *next;        /* bucket chain, under rm->map_lock */
+    struct rpart *next; /* bucket chain, under rm->map_lock */
     atomic_int refs;
     char *topic;
     int32_t topic_len;
@@ -40,17 +40,17 @@ typedef struct rpart {
     int32_t leader_epoch;
     int32_t nisr, *isr;
     int32_t nreplicas, *replicas;
-    rfollower_t *fol;          /* replicas other than this broker */
+    rfollower_t *fol; /* replicas other than this broker */
     int32_t nfol;
     rp_fstate_t fstate;
-    uint64_t gen;              /* bumped by every become: stale work drops */
-    int64_t retry_at_ms;       /* follower backoff (monotonic) */
-    int32_t zk_version;        /* of the state znode, from LeaderAndIsr */
+    uint64_t gen;        /* bumped by every become: stale work drops */
+    int64_t retry_at_ms; /* follower backoff (monotonic) */
+    int32_t zk_version;  /* of the state znode, from LeaderAndIsr */
     /* leader: an AlterIsr in flight (R10) */
     bool isr_inflight;
-    uint64_t isr_seq;          /* bumped by every proposal and become */
+    uint64_t isr_seq;           /* bumped by every proposal and become */
     int32_t npending, *pending; /* the proposed ISR */
-    int64_t isr_retry_at_ms;   /* after a refused or failed proposal */
+    int64_t isr_retry_at_ms;    /* after a refused or failed proposal */
     /* under rm->fetchers_lock */
     fetcher_t *fetcher;
 } rpart_t;
@@ -67,9 +67,9 @@ struct replmgr {
     pthread_cond_t isr_cond;
     pthread_t isr_th;
     bool isr_started;
-    bool isr_stop;             /* under isr_lock */
-    kclient_t *isr_kc;         /* to the controller; under isr_lock */
-    int32_t isr_kc_broker;     /* whom isr_kc reaches */
+    bool isr_stop;         /* under isr_lock */
+    kclient_t *isr_kc;     /* to the controller; under isr_lock */
+    int32_t isr_kc_broker; /* whom isr_kc reaches */
     int32_t isr_corr;
 };
 

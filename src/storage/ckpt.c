@@ -118,8 +118,7 @@ ckpt_read(const char *path, ckpt_t *ck, char *errbuf, size_t errlen)
             sscanf(line, "%299s %d %lld%c", topic, &partition, &offset,
                    &extra) != 3 ||
             partition < 0) {
-            snprintf(errbuf, errlen, "%s: bad entry on line %lld", path,
-                     i + 3);
+            snprintf(errbuf, errlen, "%s: bad entry on line %lld", path, i + 3);
             goto out;
         }
         ckpt_add(ck, topic, partition, offset);

@@ -37,7 +37,7 @@
 typedef struct logmgr_dir {
     char *path;
     int lock_fd;
-    int nparts;  /* under map_lock */
+    int nparts; /* under map_lock */
 } logmgr_dir_t;
 
 typedef struct logmgr_node {
@@ -59,7 +59,7 @@ struct logmgr {
 
     pthread_mutex_t ckpt_lock; /* one checkpoint writer at a time */
 
-    pthread_mutex_t bg_lock;   /* stop, delq */
+    pthread_mutex_t bg_lock; /* stop, delq */
     pthread_cond_t bg_cond;
     pthread_t bg_thread;
     bool bg_running;
@@ -209,7 +209,7 @@ logmgr_mkdirs(const char *path, char *errbuf, size_t errlen)
     char *p = xstrdup(path);
     int rc = 0;
 
-    for (char *s = p + 1; ; s++) {
+    for (char *s = p + 1;; s++) {
         if (*s == '/' || *s == '\0') {
             char c = *s;
             *s = '\0';
@@ -439,8 +439,7 @@ logmgr_load_dir(logmgr_t *lm, int d, char *errbuf, size_t errlen)
             continue;
         }
         if (!clean && !warned) {
-            say_warn("log dir %s was not shut down cleanly; recovering",
-                     path);
+            say_warn("log dir %s was not shut down cleanly; recovering", path);
             warned = true;
         }
         opts.clean = clean;
@@ -456,10 +455,10 @@ logmgr_load_dir(logmgr_t *lm, int d, char *errbuf, size_t errlen)
         if (rc != 0)
             break;
         pthread_rwlock_wrlock(&lm->map_lock);
-        if (*logmgr_slot(lm, topic, partition,
-                         logmgr_hash(topic, partition)) != NULL) {
-            snprintf(errbuf, errlen, "%s-%d is in more than one log dir",
-                     topic, partition);
+        if (*logmgr_slot(lm, topic, partition, logmgr_hash(topic, partition)) !=
+            NULL) {
+            snprintf(errbuf, errlen, "%s-%d is in more than one log dir", topic,
+                     partition);
             rc = ERR_EXISTS;
             plog_unref(plog);
         } else {
@@ -471,8 +470,7 @@ logmgr_load_dir(logmgr_t *lm, int d, char *errbuf, size_t errlen)
     /* running from here on: a crash now is unclean */
     if (rc == 0 && clean) {
         if (unlink(marker) < 0 || logmgr_fsync_dir(path) != 0) {
-            snprintf(errbuf, errlen, "remove %s: %s", marker,
-                     strerror(errno));
+            snprintf(errbuf, errlen, "remove %s: %s", marker, strerror(errno));
             rc = ERR_IO;
         }
     }
@@ -554,17 +552,18 @@ logmgr_open(logmgr_t **out, char *const *dirs, int ndirs,
         char *lock = xasprintf("%s/%s", dirs[i], LOGMGR_LOCK_FILE);
         rc = logmgr_mkdirs(dirs[i], errbuf, errlen);
         if (rc == 0) {
-            lm->dirs[i].lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC,
-                                       0644);
+            lm->dirs[i].lock_fd =
+                open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
             if (lm->dirs[i].lock_fd < 0) {
-                snprintf(errbuf, errlen, "open %s: %s", lock,
-                         strerror(errno));
+                snprintf(errbuf, errlen, "open %s: %s", lock, strerror(errno));
                 rc = ERR_IO;
             } else if (flock(lm->dirs[i].lock_fd, LOCK_EX | LOCK_NB) < 0) {
                 if (errno == EWOULDBLOCK)
-                    snprintf(errbuf, errlen, "log dir %s is in use by "
+                    snprintf(errbuf, errlen,
+                             "log dir %s is in use by "
                              "another process (%s is locked); is another "
-                             "broker running on it?", dirs[i], lock);
+                             "broker running on it?",
+                             dirs[i], lock);
                 else
                     snprintf(errbuf, errlen, "flock %s: %s", lock,
                              strerror(errno));
@@ -718,14 +717,12 @@ logmgr_delete(logmgr_t *lm, const char *topic, int32_t partition)
     to = xasprintf("%s/%s-%d.%s-delete", lm->dirs[node->dir].path, topic,
                    partition, hex);
     if (rename(plog_dir(plog), to) < 0) {
-        say_error("rename %s to %s: %s", plog_dir(plog), to,
-                  strerror(errno));
+        say_error("rename %s to %s: %s", plog_dir(plog), to, strerror(errno));
         free(to);
         to = xstrdup(plog_dir(plog));
     }
     logmgr_fsync_dir(lm->dirs[node->dir].path);
-    say_info("log %s-%d deleted; files go in the background", topic,
-             partition);
+    say_info("log %s-%d deleted; files go in the background", topic, partition);
     logmgr_queue_delete(lm, to);
     plog_unref(plog);
     free(node);
@@ -741,8 +738,8 @@ logmgr_bg_main(void *arg)
     logmgr_t *lm = arg;
     int64_t next_retention = clock_mono_ms() + lm->retention_interval_ms;
     int64_t next_ckpt = clock_mono_ms() + LOGMGR_CKPT_INTERVAL_MS;
-    int64_t tick = lm->retention_interval_ms < 1000
-                       ? lm->retention_interval_ms : 1000;
+    int64_t tick =
+        lm->retention_interval_ms < 1000 ? lm->retention_interval_ms : 1000;
 
     if (tick < 1)
         tick = 1;
@@ -802,8 +799,8 @@ logmgr_start(logmgr_t *lm, int64_t retention_check_interval_ms)
         pthread_mutex_unlock(&lm->bg_lock);
         return ERR_STATE;
     }
-    lm->retention_interval_ms = retention_check_interval_ms > 0
-                                    ? retention_check_interval_ms : 300000;
+    lm->retention_interval_ms =
+        retention_check_interval_ms > 0 ? retention_check_interval_ms : 300000;
     lm->bg_stop = false;
     rc = pthread_create(&lm->bg_thread, NULL, logmgr_bg_main, lm);
     if (rc == 0)

@@ -96,8 +96,7 @@ oindex_append(idx_t *ix, int64_t base, int64_t offset, uint32_t pos)
 void
 oindex_truncate_to(idx_t *ix, int64_t base, int64_t offset)
 {
-    int64_t slot = oindex_slot_for_offset(ix, idx_count(ix), base,
-                                          offset - 1);
+    int64_t slot = oindex_slot_for_offset(ix, idx_count(ix), base, offset - 1);
     idx_truncate(ix, (uint32_t)(slot + 1));
 }
 

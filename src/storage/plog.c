@@ -123,7 +123,7 @@ struct plog {
     int64_t last_flush_mono;
     bool closed;
     bool deleted;
-    bool failed;    /* I10: an fsync or a truncation failed */
+    bool failed; /* I10: an fsync or a truncation failed */
 };
 
 void
@@ -151,8 +151,8 @@ plog_push_seg(plog_t *plog, segment_t *seg)
 {
     if (plog->nsegs == plog->segs_cap) {
         plog->segs_cap = plog->segs_cap ? plog->segs_cap * 2 : 8;
-        plog->segs = xrealloc(plog->segs,
-                              (size_t)plog->segs_cap * sizeof(*plog->segs));
+        plog->segs =
+            xrealloc(plog->segs, (size_t)plog->segs_cap * sizeof(*plog->segs));
     }
     plog->segs[plog->nsegs++] = seg;
 }
@@ -238,8 +238,8 @@ plog_list_dir(const char *dir, int64_t **bases, int *nbases, char *errbuf,
 }
 
 static int
-plog_load_segments(plog_t *plog, const plog_open_opts_t *opts,
-                   char *errbuf, size_t errlen)
+plog_load_segments(plog_t *plog, const plog_open_opts_t *opts, char *errbuf,
+                   size_t errlen)
 {
     int64_t *bases = NULL;
     int nbases = 0, rc;
@@ -270,7 +270,8 @@ plog_load_segments(plog_t *plog, const plog_open_opts_t *opts,
             rc = index_ok[i] ? segment_load(seg) : ERR_CORRUPT;
             if (rc == ERR_CORRUPT) {
                 say_warn("%s: index of segment %020" PRId64 " missing or "
-                         "corrupt, rebuilding", plog->dir, seg->base);
+                         "corrupt, rebuilding",
+                         plog->dir, seg->base);
                 recover = true;
             } else if (rc != 0) {
                 snprintf(errbuf, errlen, "%s: cannot load segment %020" PRId64,
@@ -282,14 +283,15 @@ plog_load_segments(plog_t *plog, const plog_open_opts_t *opts,
             rc = segment_recover(seg, plog->cfg.index_interval_bytes,
                                  plog->cfg.segment_index_bytes, &truncated);
             if (rc != 0) {
-                snprintf(errbuf, errlen, "%s: cannot recover segment %020"
-                         PRId64, plog->dir, seg->base);
+                snprintf(errbuf, errlen,
+                         "%s: cannot recover segment %020" PRId64, plog->dir,
+                         seg->base);
                 goto out;
             }
             if (truncated > 0 && !last) {
                 /* I6: nothing after a bad batch survives */
-                plog_delete_segs(plog, plog->segs + i + 1,
-                                 plog->nsegs - i - 1, "after corrupt batch");
+                plog_delete_segs(plog, plog->segs + i + 1, plog->nsegs - i - 1,
+                                 "after corrupt batch");
                 plog->nsegs = i + 1;
                 last = true;
             }
@@ -305,9 +307,9 @@ out:
 }
 
 int
-plog_open(plog_t **out, const char *dir, const char *topic,
-          int32_t partition, const log_config_t *cfg,
-          const plog_open_opts_t *opts, char *errbuf, size_t errlen)
+plog_open(plog_t **out, const char *dir, const char *topic, int32_t partition,
+          const log_config_t *cfg, const plog_open_opts_t *opts, char *errbuf,
+          size_t errlen)
 {
     plog_t *plog = xcalloc(1, sizeof(*plog));
     pthread_rwlockattr_t ra;
@@ -369,9 +371,11 @@ plog_open(plog_t **out, const char *dir, const char *topic,
     atomic_init(&plog->lso, lso);
     atomic_init(&plog->hw, hw);
     atomic_init(&plog->rp, opts->clean || opts->recovery_point > leo
-                               ? leo : opts->recovery_point);
-    say_info("%s-%d: loaded %d segment(s), log start %" PRId64 ", log end %"
-             PRId64 "%s", topic, partition, plog->nsegs, lso, leo,
+                               ? leo
+                               : opts->recovery_point);
+    say_info("%s-%d: loaded %d segment(s), log start %" PRId64
+             ", log end %" PRId64 "%s",
+             topic, partition, plog->nsegs, lso, leo,
              opts->clean ? "" : " (recovered)");
     *out = plog;
     return 0;
@@ -614,9 +618,8 @@ plog_append_replica(plog_t *plog, uint8_t *batches, size_t len,
  * segs_lock held shared.
  */
 static int
-plog_read_seg(segment_t *seg, uint64_t size, int64_t offset,
-              int32_t max_bytes, int64_t max_offset, uint64_t *start,
-              uint64_t *end)
+plog_read_seg(segment_t *seg, uint64_t size, int64_t offset, int32_t max_bytes,
+              int64_t max_offset, uint64_t *start, uint64_t *end)
 {
     segment_scan_t sc;
     batch_hdr_t h;
@@ -625,8 +628,8 @@ plog_read_seg(segment_t *seg, uint64_t size, int64_t offset,
     uint32_t n, jpos;
     int rc;
 
-    segment_scan_init(&sc, seg, oindex_lookup(&seg->oidx, seg->base, offset,
-                                              NULL), size);
+    segment_scan_init(&sc, seg,
+                      oindex_lookup(&seg->oidx, seg->base, offset, NULL), size);
     while ((rc = segment_scan_next(&sc, &h, &pos)) == 1)
         if (batch_last_offset(&h) >= offset)
             break;
@@ -711,8 +714,8 @@ plog_read(plog_t *plog, int64_t offset, int32_t max_bytes, int64_t max_offset,
         } else if (rc == 2) {
             rc = 0;
         } else {
-            say_error("%s-%d: reading segment %020" PRId64 ": %s",
-                      plog->topic, plog->partition, seg->base, err_str(rc));
+            say_error("%s-%d: reading segment %020" PRId64 ": %s", plog->topic,
+                      plog->partition, seg->base, err_str(rc));
         }
         break;
     }
@@ -790,8 +793,8 @@ plog_offset_for_timestamp(plog_t *plog, int64_t ts, int64_t *offset,
             continue;
         from = tindex_lookup_before(&seg->tidx, seg->base, ts);
         sc = xmalloc(sizeof(*sc));
-        segment_scan_init(sc, seg, oindex_lookup(&seg->oidx, seg->base, from,
-                                                 NULL),
+        segment_scan_init(sc, seg,
+                          oindex_lookup(&seg->oidx, seg->base, from, NULL),
                           segment_size(seg));
         while (rc == 0 && segment_scan_next(sc, &h, &pos) == 1) {
             if (h.max_timestamp < ts || batch_last_offset(&h) < lso)
@@ -854,8 +857,8 @@ plog_flush_to(plog_t *plog, int64_t offset)
         /* I10: what was appended stands, but nothing more is accepted */
         plog->failed = true;
         say_error("%s-%d: fsync failed (%s); the log refuses appends until "
-                  "the broker restarts", plog->topic, plog->partition,
-                  err_str(rc));
+                  "the broker restarts",
+                  plog->topic, plog->partition, err_str(rc));
     }
     pthread_mutex_unlock(&plog->lock);
     pthread_mutex_unlock(&plog->flush_lock);
@@ -887,8 +890,7 @@ plog_truncate_fully_locked(plog_t *plog, int64_t offset, segment_t **gone,
      * the old descriptors readable) */
     for (int i = 0; i < plog->nsegs; i++)
         segment_delete_files(plog->segs[i]);
-    rc = segment_create(plog->dir, offset, plog->cfg.segment_index_bytes,
-                        &seg);
+    rc = segment_create(plog->dir, offset, plog->cfg.segment_index_bytes, &seg);
     if (rc != 0) {
         plog->failed = true;
         return rc;
@@ -951,10 +953,10 @@ plog_truncate(plog_t *plog, int64_t offset, bool fully)
     if (rc != 0) {
         plog->failed = true;
         say_error("%s-%d: truncation to %" PRId64 " failed (%s); the log "
-                  "refuses appends until the broker restarts", plog->topic,
-                  plog->partition, offset, err_str(rc));
-        leo = offset < atomic_load(&plog->leo) ? offset
-                                               : atomic_load(&plog->leo);
+                  "refuses appends until the broker restarts",
+                  plog->topic, plog->partition, offset, err_str(rc));
+        leo =
+            offset < atomic_load(&plog->leo) ? offset : atomic_load(&plog->leo);
     }
     atomic_store(&plog->leo, leo);
     if (atomic_load(&plog->hw) > leo)
@@ -964,8 +966,8 @@ plog_truncate(plog_t *plog, int64_t offset, bool fully)
     if (atomic_load(&plog->lso) > leo)
         atomic_store(&plog->lso, leo);
     if (rc == 0)
-        say_info("%s-%d: truncated to offset %" PRId64 " (log end %" PRId64
-                 ")", plog->topic, plog->partition, offset, leo);
+        say_info("%s-%d: truncated to offset %" PRId64 " (log end %" PRId64 ")",
+                 plog->topic, plog->partition, offset, leo);
 unlock:
     pthread_rwlock_unlock(&plog->segs_lock);
     pthread_mutex_unlock(&plog->lock);
@@ -1023,16 +1025,15 @@ plog_deletable_locked(plog_t *plog, int first, plog_retain_kind_t kind,
     for (i = first; i < plog->nsegs; i++) {
         segment_t *seg = plog->segs[i];
         bool last = i == plog->nsegs - 1;
-        int64_t upper = last ? atomic_load(&plog->leo) : plog->segs[i + 1]->base;
+        int64_t upper =
+            last ? atomic_load(&plog->leo) : plog->segs[i + 1]->base;
         bool ok;
 
         /* the active segment counts too, unless empty (Kafka 2.8) */
         if (hw < upper || (last && segment_size(seg) == 0))
             break;
         switch (kind) {
-        case PLOG_RETAIN_START:
-            ok = upper <= atomic_load(&plog->lso);
-            break;
+        case PLOG_RETAIN_START: ok = upper <= atomic_load(&plog->lso); break;
         case PLOG_RETAIN_TIME:
             ok = plog->cfg.retention_ms >= 0 &&
                  now_ms - segment_largest_ts(seg) > plog->cfg.retention_ms;

@@ -133,8 +133,8 @@ segment_create(const char *dir, int64_t base, int32_t index_bytes,
     free(path);
     rc = segment_open_idx(seg, &seg->oidx, ".index", OINDEX_ENTRY_SIZE, true);
     if (rc == 0)
-        rc = segment_open_idx(seg, &seg->tidx, ".timeindex",
-                              TINDEX_ENTRY_SIZE, true);
+        rc = segment_open_idx(seg, &seg->tidx, ".timeindex", TINDEX_ENTRY_SIZE,
+                              true);
     if (rc == 0)
         rc = segment_make_active(seg, index_bytes);
     if (rc != 0) {
@@ -253,8 +253,8 @@ segment_index_batch(segment_t *seg, const batch_hdr_t *h, uint64_t pos,
 
     if (pos == 0)
         seg->first_ts = h->max_timestamp;
-    if (h->max_timestamp > atomic_load_explicit(&seg->max_ts,
-                                                memory_order_relaxed)) {
+    if (h->max_timestamp >
+        atomic_load_explicit(&seg->max_ts, memory_order_relaxed)) {
         atomic_store_explicit(&seg->max_ts, h->max_timestamp,
                               memory_order_relaxed);
         seg->offset_of_max_ts = last;
@@ -263,18 +263,17 @@ segment_index_batch(segment_t *seg, const batch_hdr_t *h, uint64_t pos,
         /* a full index only means longer scans; no entry is required */
         if (oindex_append(&seg->oidx, seg->base, last, (uint32_t)pos) == 0)
             seg->last_index_pos = pos;
-        tindex_maybe_append(&seg->tidx, seg->base,
-                            atomic_load_explicit(&seg->max_ts,
-                                                 memory_order_relaxed),
-                            seg->offset_of_max_ts);
+        tindex_maybe_append(
+            &seg->tidx, seg->base,
+            atomic_load_explicit(&seg->max_ts, memory_order_relaxed),
+            seg->offset_of_max_ts);
     }
 }
 
 void
 segment_publish(segment_t *seg, uint64_t size, int64_t next_offset)
 {
-    atomic_store_explicit(&seg->next_offset, next_offset,
-                          memory_order_release);
+    atomic_store_explicit(&seg->next_offset, next_offset, memory_order_release);
     atomic_store_explicit(&seg->size, size, memory_order_release);
 }
 
@@ -295,8 +294,7 @@ segment_write(segment_t *seg, const uint8_t *p, size_t len)
                       seg->dir, strerror(errno));
             /* leave no torn batch behind */
             if (ftruncate(seg->fd, (off_t)start) < 0)
-                say_error("ftruncate after failed write: %s",
-                          strerror(errno));
+                say_error("ftruncate after failed write: %s", strerror(errno));
             return rc;
         }
         p += w;
@@ -491,8 +489,8 @@ segment_truncate_to(segment_t *seg, int64_t offset, int64_t *new_next)
     int64_t slot;
     int rc;
 
-    segment_scan_init(sc, seg, oindex_lookup(&seg->oidx, seg->base, offset,
-                                             NULL), size);
+    segment_scan_init(sc, seg,
+                      oindex_lookup(&seg->oidx, seg->base, offset, NULL), size);
     while ((rc = segment_scan_next(sc, &h, &pos)) == 1) {
         if (batch_last_offset(&h) >= offset) {
             cut = pos;
@@ -513,9 +511,9 @@ segment_truncate_to(segment_t *seg, int64_t offset, int64_t *new_next)
         return ERR_IO;
     }
     oindex_truncate_to(&seg->oidx, seg->base, first_removed);
-    slot = cut > 0 ? oindex_slot_for_pos(&seg->oidx, idx_count(&seg->oidx),
-                                         cut - 1)
-                   : -1;
+    slot = cut > 0
+               ? oindex_slot_for_pos(&seg->oidx, idx_count(&seg->oidx), cut - 1)
+               : -1;
     idx_truncate(&seg->oidx, (uint32_t)(slot + 1));
     tindex_truncate_to(&seg->tidx, seg->base, first_removed);
     rc = segment_scan_tail(seg, cut);

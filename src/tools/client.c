@@ -30,10 +30,10 @@
 #define CLIENT_ID "samsa-tools"
 
 typedef struct tool_conn {
-    int32_t node_id;  /* -1 for the bootstrap connection */
+    int32_t node_id; /* -1 for the bootstrap connection */
     char *host;
     int port;
-    kclient_t *kc;    /* NULL until connected, or after a failure */
+    kclient_t *kc; /* NULL until connected, or after a failure */
     bool negotiated;
     int napis;
     int16_t *keys, *mins, *maxs;
@@ -50,21 +50,33 @@ struct tool_client {
     int nbrokers;
     int32_t controller;
     char *cluster_id;
-    buf_t md_frame;      /* the last Metadata response and its arrays */
+    buf_t md_frame; /* the last Metadata response and its arrays */
     arena_t md_ar;
     metadata_resp_t md;
 };
 
 /* the APIs the tools have codecs for: every version kapi lists */
 static const int16_t client_apis[] = {
-    API_PRODUCE,          API_FETCH,          API_LIST_OFFSETS,
-    API_METADATA,         API_API_VERSIONS,   API_CREATE_TOPICS,
-    API_DELETE_TOPICS,    API_DESCRIBE_CONFIGS, API_CREATE_PARTITIONS,
-    API_DESCRIBE_CLUSTER, API_DELETE_RECORDS,
-    API_ALTER_CONFIGS,    API_INCREMENTAL_ALTER_CONFIGS,
+    API_PRODUCE,
+    API_FETCH,
+    API_LIST_OFFSETS,
+    API_METADATA,
+    API_API_VERSIONS,
+    API_CREATE_TOPICS,
+    API_DELETE_TOPICS,
+    API_DESCRIBE_CONFIGS,
+    API_CREATE_PARTITIONS,
+    API_DESCRIBE_CLUSTER,
+    API_DELETE_RECORDS,
+    API_ALTER_CONFIGS,
+    API_INCREMENTAL_ALTER_CONFIGS,
     API_ELECT_LEADERS,
-    API_FIND_COORDINATOR, API_LIST_GROUPS,    API_DESCRIBE_GROUPS,
-    API_OFFSET_FETCH,     API_OFFSET_COMMIT,  API_DELETE_GROUPS,
+    API_FIND_COORDINATOR,
+    API_LIST_GROUPS,
+    API_DESCRIBE_GROUPS,
+    API_OFFSET_FETCH,
+    API_OFFSET_COMMIT,
+    API_DELETE_GROUPS,
 };
 
 static bool
@@ -102,7 +114,8 @@ conn_new(tool_client_t *tc, int32_t node_id, const char *host, int port)
     c->node_id = node_id;
     c->host = xstrdup(host);
     c->port = port;
-    tc->conns = xrealloc(tc->conns, sizeof(*tc->conns) * (size_t)(tc->nconns + 1));
+    tc->conns =
+        xrealloc(tc->conns, sizeof(*tc->conns) * (size_t)(tc->nconns + 1));
     tc->conns[tc->nconns++] = c;
     return c;
 }
@@ -146,8 +159,8 @@ conn_recv(tool_conn_t *c, int32_t corr, bool flexible, buf_t *frame,
         }
         kread_init(kr, frame->data, frame->len);
         if (khdr_decode_response(kr, &got, flexible) != 0) {
-            snprintf(errbuf, errlen, "malformed response from %s:%d",
-                     c->host, c->port);
+            snprintf(errbuf, errlen, "malformed response from %s:%d", c->host,
+                     c->port);
             conn_drop(c);
             return TOOL_EXIT_CONNECT;
         }
@@ -159,8 +172,7 @@ conn_recv(tool_conn_t *c, int32_t corr, bool flexible, buf_t *frame,
 
 /* ApiVersions at @version; KIP-511 retry below */
 static int
-conn_negotiate(tool_client_t *tc, tool_conn_t *c, char *errbuf,
-               size_t errlen)
+conn_negotiate(tool_client_t *tc, tool_conn_t *c, char *errbuf, size_t errlen)
 {
     int16_t version = 3;
 
@@ -185,8 +197,8 @@ conn_negotiate(tool_client_t *tc, tool_conn_t *c, char *errbuf,
         rc = conn_send(c, &kw, errbuf, errlen);
         kwrite_fini(&kw);
         if (rc == 0)
-            rc = conn_recv(c, corr, false, &frame, &kr, tc->timeout_ms,
-                           errbuf, errlen);
+            rc = conn_recv(c, corr, false, &frame, &kr, tc->timeout_ms, errbuf,
+                           errlen);
         if (rc != 0) {
             buf_fini(&frame);
             return rc;
@@ -217,8 +229,8 @@ conn_negotiate(tool_client_t *tc, tool_conn_t *c, char *errbuf,
             continue;
         }
         if (rc != 0 || resp.error_code != 0) {
-            snprintf(errbuf, errlen, "ApiVersions failed on %s:%d: %s",
-                     c->host, c->port,
+            snprintf(errbuf, errlen, "ApiVersions failed on %s:%d: %s", c->host,
+                     c->port,
                      rc != 0 ? "malformed response"
                              : kerr_name(resp.error_code));
             arena_fini(&ar);
@@ -252,13 +264,13 @@ conn_ensure(tool_client_t *tc, tool_conn_t *c, char *errbuf, size_t errlen)
     char why[256];
 
     if (c->kc == NULL) {
-        int rc = kclient_connect(&c->kc, c->host, c->port, tc->timeout_ms,
-                                 why, sizeof(why));
+        int rc = kclient_connect(&c->kc, c->host, c->port, tc->timeout_ms, why,
+                                 sizeof(why));
 
         if (rc != 0) {
             c->kc = NULL;
-            snprintf(errbuf, errlen, "cannot connect to %s:%d (%s)",
-                     c->host, c->port, why);
+            snprintf(errbuf, errlen, "cannot connect to %s:%d (%s)", c->host,
+                     c->port, why);
             return TOOL_EXIT_CONNECT;
         }
     }
@@ -269,8 +281,8 @@ conn_ensure(tool_client_t *tc, tool_conn_t *c, char *errbuf, size_t errlen)
 
 /* the connection for @node_id (-1 = bootstrap), created if needed */
 static int
-client_conn(tool_client_t *tc, int32_t node_id, tool_conn_t **out,
-            char *errbuf, size_t errlen)
+client_conn(tool_client_t *tc, int32_t node_id, tool_conn_t **out, char *errbuf,
+            size_t errlen)
 {
     tool_conn_t *c = NULL;
 
@@ -357,8 +369,7 @@ tool_req_begin(tool_client_t *tc, tool_req_t *req, int32_t node_id,
 }
 
 int
-tool_req_send(tool_client_t *tc, tool_req_t *req, char *errbuf,
-              size_t errlen)
+tool_req_send(tool_client_t *tc, tool_req_t *req, char *errbuf, size_t errlen)
 {
     tool_conn_t *c;
     int rc = client_conn(tc, req->node_id, &c, errbuf, errlen);
@@ -429,9 +440,8 @@ client_free_brokers(tool_client_t *tc)
 }
 
 int
-tool_client_metadata(tool_client_t *tc, const char *const *topics,
-                     int ntopics, const metadata_resp_t **md, char *errbuf,
-                     size_t errlen)
+tool_client_metadata(tool_client_t *tc, const char *const *topics, int ntopics,
+                     const metadata_resp_t **md, char *errbuf, size_t errlen)
 {
     metadata_req_topic_t *rt = NULL;
     metadata_req_t req = {0};
@@ -473,7 +483,8 @@ tool_client_metadata(tool_client_t *tc, const char *const *topics,
         tc->brokers[i].host = kstr_dup(b->host);
         tc->brokers[i].port = b->port;
         tc->brokers[i].rack = kstr_dup(b->rack);
-        if (tc->brokers[i].host && strcmp(tc->brokers[i].host, tc->boot->host) == 0 &&
+        if (tc->brokers[i].host &&
+            strcmp(tc->brokers[i].host, tc->boot->host) == 0 &&
             b->port == tc->boot->port)
             tc->boot_node = b->node_id;
     }
@@ -507,8 +518,7 @@ tool_client_cluster_id(tool_client_t *tc)
 
 /* splits "host:port" (or "[v6]:port"); 0 or -1 */
 static int
-parse_hostport(const char *s, size_t len, char *host, size_t hostlen,
-               int *port)
+parse_hostport(const char *s, size_t len, char *host, size_t hostlen, int *port)
 {
     const char *colon = NULL;
     char num[8];
@@ -520,8 +530,8 @@ parse_hostport(const char *s, size_t len, char *host, size_t hostlen,
             colon = s + i - 1;
             break;
         }
-    if (colon == NULL || colon == s || (size_t)(s + len - colon - 1) >= sizeof(num) ||
-        colon + 1 == s + len)
+    if (colon == NULL || colon == s ||
+        (size_t)(s + len - colon - 1) >= sizeof(num) || colon + 1 == s + len)
         return -1;
     memcpy(num, colon + 1, (size_t)(s + len - colon - 1));
     num[s + len - colon - 1] = '\0';
@@ -584,8 +594,8 @@ tool_client_open(tool_client_t **out, const char *bootstrap, int timeout_ms,
             }
         }
         conn_drop(tc->boot);
-        snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried),
-                 "%s%s", tried[0] ? "; " : "", why);
+        snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s%s",
+                 tried[0] ? "; " : "", why);
         p = e ? e + 1 : p + len;
     }
     if (tried[0] == '\0')
@@ -681,13 +691,12 @@ tool_describe_configs(tool_client_t *tc, int8_t resource_type,
     *error_code = 0;
     if (resource_type == TOOL_RESOURCE_BROKER && *resource_name != '\0')
         node = (int32_t)strtol(resource_name, NULL, 10);
-    rc = tool_client_version(tc, node, API_DESCRIBE_CONFIGS, &v, errbuf,
-                             errlen);
+    rc =
+        tool_client_version(tc, node, API_DESCRIBE_CONFIGS, &v, errbuf, errlen);
     if (rc != 0)
         return rc;
     res.resource_type = resource_type;
-    res.resource_name =
-        (kstr_t){resource_name, (int32_t)strlen(resource_name)};
+    res.resource_name = (kstr_t){resource_name, (int32_t)strlen(resource_name)};
     res.nconfiguration_keys = -1;
     req.nresources = 1;
     req.resources = &res;
@@ -708,8 +717,8 @@ tool_describe_configs(tool_client_t *tc, int8_t resource_type,
                      res0->error_message.ptr);
         else if (res0->error_code != 0)
             snprintf(errbuf, errlen, "%s", kerr_name(res0->error_code));
-        *configs = arena_calloc(ar, (size_t)res0->nconfigs + 1,
-                                sizeof(**configs));
+        *configs =
+            arena_calloc(ar, (size_t)res0->nconfigs + 1, sizeof(**configs));
         *nconfigs = res0->nconfigs;
         for (int32_t i = 0; i < res0->nconfigs; i++) {
             const describeconfigs_resp_config_t *c = &res0->configs[i];

@@ -56,10 +56,10 @@ cmd_broker_api_versions(int argc, char **argv)
         char err[512];
         int n;
 
-        if (tool_client_broker_table(tc, br->node_id, &keys, &mins, &maxs,
-                                     &n, err, sizeof(err)) != 0) {
-            tool_err(CMD, "broker %d (%s:%d): %s", (int)br->node_id,
-                     br->host, (int)br->port, err);
+        if (tool_client_broker_table(tc, br->node_id, &keys, &mins, &maxs, &n,
+                                     err, sizeof(err)) != 0) {
+            tool_err(CMD, "broker %d (%s:%d): %s", (int)br->node_id, br->host,
+                     (int)br->port, err);
             status = TOOL_EXIT_FAIL;
             continue;
         }
@@ -103,9 +103,9 @@ cmd_broker_api_versions(int argc, char **argv)
                                     json_string(api ? api->name : "UNKNOWN"));
                 json_object_set_new(o, "min_version", json_integer(mins[i]));
                 json_object_set_new(o, "max_version", json_integer(maxs[i]));
-                json_object_set_new(o, "usable", usable >= 0
-                                                     ? json_integer(usable)
-                                                     : json_null());
+                json_object_set_new(o, "usable",
+                                    usable >= 0 ? json_integer(usable)
+                                                : json_null());
                 json_array_append_new(japis, o);
                 continue;
             }

@@ -66,8 +66,8 @@ describe_cluster(tool_client_t *tc, arena_t *ar, char **cluster_id,
         *cluster_id = tool_kstr(ar, resp.cluster_id);
         *controller = resp.controller_id;
         *n = resp.nbrokers;
-        *brokers = arena_calloc(ar, (size_t)resp.nbrokers + 1,
-                                sizeof(**brokers));
+        *brokers =
+            arena_calloc(ar, (size_t)resp.nbrokers + 1, sizeof(**brokers));
         for (int32_t i = 0; i < resp.nbrokers; i++) {
             (*brokers)[i].id = resp.brokers[i].broker_id;
             (*brokers)[i].host = tool_kstr(ar, resp.brokers[i].host);
@@ -106,21 +106,17 @@ cmd_cluster(int argc, char **argv)
     }
     arena_init(&ar);
     rc = tool_client_open_args(&a, CMD, &tc);
-    if (rc == 0 &&
-        describe_cluster(tc, &ar, &cluster_id, &controller, &brokers, &n) !=
-            0) {
+    if (rc == 0 && describe_cluster(tc, &ar, &cluster_id, &controller, &brokers,
+                                    &n) != 0) {
         const tool_broker_t *tb = tool_client_brokers(tc, &n);
 
         brokers = arena_calloc(&ar, (size_t)n + 1, sizeof(*brokers));
         for (int i = 0; i < n; i++)
-            brokers[i] = (cl_broker_t){tb[i].node_id,
-                                       arena_strndup(&ar, tb[i].host,
-                                                     strlen(tb[i].host)),
-                                       tb[i].port,
-                                       tb[i].rack ? arena_strndup(
-                                                        &ar, tb[i].rack,
-                                                        strlen(tb[i].rack))
-                                                  : NULL};
+            brokers[i] = (cl_broker_t){
+                tb[i].node_id,
+                arena_strndup(&ar, tb[i].host, strlen(tb[i].host)), tb[i].port,
+                tb[i].rack ? arena_strndup(&ar, tb[i].rack, strlen(tb[i].rack))
+                           : NULL};
         controller = tool_client_controller(tc);
         if (tool_client_cluster_id(tc))
             cluster_id = arena_strndup(&ar, tool_client_cluster_id(tc),
@@ -131,9 +127,9 @@ cmd_cluster(int argc, char **argv)
         if (tool_opt_has(&a, "json")) {
             json_t *o = json_object(), *jb = json_array();
 
-            json_object_set_new(o, "cluster_id", cluster_id
-                                                     ? json_string(cluster_id)
-                                                     : json_null());
+            json_object_set_new(o, "cluster_id",
+                                cluster_id ? json_string(cluster_id)
+                                           : json_null());
             json_object_set_new(o, "controller", json_integer(controller));
             for (int i = 0; i < n; i++) {
                 json_t *b = json_object();
@@ -157,8 +153,8 @@ cmd_cluster(int argc, char **argv)
                 printf("Controller: %d\n", (int)controller);
             else
                 printf("Controller: none (no controller elected)\n");
-            printf("Brokers: %d\n%-6s %-30s %-6s %s\n", n, "ID", "HOST",
-                   "PORT", "RACK");
+            printf("Brokers: %d\n%-6s %-30s %-6s %s\n", n, "ID", "HOST", "PORT",
+                   "RACK");
             for (int i = 0; i < n; i++)
                 printf("%-6d %-30s %-6d %s\n", (int)brokers[i].id,
                        brokers[i].host ? brokers[i].host : "?",

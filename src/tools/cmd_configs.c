@@ -27,12 +27,10 @@ static const tool_opt_t opts[] = {
     {"describe", NULL, "print the configs of --entity-type/--entity-name"},
     {"alter", NULL, "change the configs of --entity-type/--entity-name"},
     {"entity-type", "topics|brokers", "the kind of entity"},
-    {"entity-name", "NAME",
-     "the topic name or broker id (default: every one)"},
+    {"entity-name", "NAME", "the topic name or broker id (default: every one)"},
     {"topic", "NAME", "same as --entity-type topics --entity-name NAME"},
     {"broker", "ID", "same as --entity-type brokers --entity-name ID"},
-    {"entity-default", NULL,
-     "with brokers: the cluster-wide dynamic defaults"},
+    {"entity-default", NULL, "with brokers: the cluster-wide dynamic defaults"},
     {"all", NULL, "every config, not only the overrides"},
     {"add-config", "K=V[,K=V...]",
      "with --alter: set these (a list value in brackets: K=[a,b])"},
@@ -81,10 +79,9 @@ describe_one(tool_client_t *tc, int8_t type, const char *name, bool all,
     } else if (out) {
         json_t *o = json_object(), *jc = json_array();
 
-        json_object_set_new(o, "entity_type",
-                            json_string(type == TOOL_RESOURCE_TOPIC
-                                            ? "topics"
-                                            : "brokers"));
+        json_object_set_new(
+            o, "entity_type",
+            json_string(type == TOOL_RESOURCE_TOPIC ? "topics" : "brokers"));
         json_object_set_new(o, "entity_name", json_string(name));
         for (int i = 0; i < n; i++) {
             json_t *c;
@@ -93,14 +90,13 @@ describe_one(tool_client_t *tc, int8_t type, const char *name, bool all,
                 continue;
             c = json_object();
             json_object_set_new(c, "name", json_string(cfg[i].name));
-            json_object_set_new(c, "value", cfg[i].value
-                                                ? json_string(cfg[i].value)
-                                                : json_null());
-            json_object_set_new(c, "source",
-                                json_string(tool_config_source_name(
-                                    cfg[i].source)));
-            json_object_set_new(c, "read_only",
-                                json_boolean(cfg[i].read_only));
+            json_object_set_new(c, "value",
+                                cfg[i].value ? json_string(cfg[i].value)
+                                             : json_null());
+            json_object_set_new(
+                c, "source",
+                json_string(tool_config_source_name(cfg[i].source)));
+            json_object_set_new(c, "read_only", json_boolean(cfg[i].read_only));
             json_object_set_new(c, "sensitive",
                                 json_boolean(cfg[i].is_sensitive));
             json_array_append_new(jc, c);
@@ -216,14 +212,15 @@ merge_current(tool_client_t *tc, int8_t type, const char *name, arena_t *ar,
             continue;
         for (int32_t k = 0; k < given; k++)
             if ((*ops)[k].name.len == (int32_t)strlen(cfg[i].name) &&
-                memcmp((*ops)[k].name.ptr, cfg[i].name,
-                       strlen(cfg[i].name)) == 0)
+                memcmp((*ops)[k].name.ptr, cfg[i].name, strlen(cfg[i].name)) ==
+                    0)
                 named = true;
         if (named)
             continue;
         *ops = ops_grow(ar, *ops, *n, *n + 1, sizeof(**ops));
         (*ops)[*n] = (alterconfigs_req_config_t){
-            {cfg[i].name, (int32_t)strlen(cfg[i].name)}, 0,
+            {cfg[i].name, (int32_t)strlen(cfg[i].name)},
+            0,
             {cfg[i].value, (int32_t)strlen(cfg[i].value)}};
         (*n)++;
     }
@@ -238,8 +235,8 @@ merge_current(tool_client_t *tc, int8_t type, const char *name, arena_t *ar,
 }
 
 static int
-alter_one(tool_client_t *tc, int8_t type, const char *name,
-          const char *add, const char *del)
+alter_one(tool_client_t *tc, int8_t type, const char *name, const char *add,
+          const char *del)
 {
     int32_t node = type == TOOL_RESOURCE_BROKER && *name
                        ? (int32_t)strtol(name, NULL, 10)
@@ -265,8 +262,8 @@ alter_one(tool_client_t *tc, int8_t type, const char *name,
         tool_err(CMD, "--alter needs --add-config or --delete-config");
         rc = TOOL_EXIT_USAGE;
     }
-    if (rc == 0 && tool_client_version(tc, node, key, &v, err,
-                                       sizeof(err)) != 0) {
+    if (rc == 0 &&
+        tool_client_version(tc, node, key, &v, err, sizeof(err)) != 0) {
         key = API_ALTER_CONFIGS;
         rc = tool_client_version(tc, node, key, &v, err, sizeof(err));
         if (rc != 0)
@@ -290,12 +287,11 @@ alter_one(tool_client_t *tc, int8_t type, const char *name,
     else
         p_incrementalalterconfigs_req_encode(&r.kw, v, &req);
     rc = tool_req_call(tc, &r, &frame, &kr, err, sizeof(err));
-    if (rc == 0 &&
-        ((key == API_ALTER_CONFIGS
-              ? p_alterconfigs_resp_decode(&kr, v, &ar, &resp)
-              : p_incrementalalterconfigs_resp_decode(&kr, v, &ar, &resp)) !=
-             0 ||
-         resp.nresponses < 1)) {
+    if (rc == 0 && ((key == API_ALTER_CONFIGS
+                         ? p_alterconfigs_resp_decode(&kr, v, &ar, &resp)
+                         : p_incrementalalterconfigs_resp_decode(&kr, v, &ar,
+                                                                 &resp)) != 0 ||
+                    resp.nresponses < 1)) {
         snprintf(err, sizeof(err), "malformed %s response",
                  kapi_find(key)->name);
         rc = TOOL_EXIT_FAIL;
@@ -310,8 +306,7 @@ alter_one(tool_client_t *tc, int8_t type, const char *name,
             tool_topic_error(CMD, name, e->error_code, NULL);
         else
             tool_err(CMD, "%s: %.*s", kerr_name(e->error_code),
-                     (int)(e->error_message.len > 0 ? e->error_message.len
-                                                    : 0),
+                     (int)(e->error_message.len > 0 ? e->error_message.len : 0),
                      e->error_message.len > 0 ? e->error_message.ptr : "");
         rc = TOOL_EXIT_FAIL;
     } else if (type == TOOL_RESOURCE_TOPIC) {
@@ -362,8 +357,8 @@ cmd_configs(int argc, char **argv)
         name = "";
     alter = tool_opt_has(&a, "alter");
     rc = TOOL_EXIT_USAGE;
-    if (!alter && (tool_opt_has(&a, "add-config") ||
-                   tool_opt_has(&a, "delete-config")))
+    if (!alter &&
+        (tool_opt_has(&a, "add-config") || tool_opt_has(&a, "delete-config")))
         tool_err(CMD, "--add-config and --delete-config go with --alter");
     else if (alter && tool_opt_has(&a, "describe"))
         tool_err(CMD, "say one thing to do: --describe or --alter");
@@ -371,16 +366,19 @@ cmd_configs(int argc, char **argv)
         tool_err(CMD, "say what to do: --describe or --alter (see samsa "
                       "configs --help)");
     else if (type_s == NULL)
-        tool_err(CMD, "--%s needs --entity-type topics|brokers (or "
-                      "--topic NAME / --broker ID)",
+        tool_err(CMD,
+                 "--%s needs --entity-type topics|brokers (or "
+                 "--topic NAME / --broker ID)",
                  alter ? "alter" : "describe");
     else if (strcmp(type_s, "topics") == 0 || strcmp(type_s, "topic") == 0)
         type = TOOL_RESOURCE_TOPIC;
     else if (strcmp(type_s, "brokers") == 0 || strcmp(type_s, "broker") == 0)
         type = TOOL_RESOURCE_BROKER;
     else
-        tool_err(CMD, "--entity-type %s is not supported: use topics or "
-                      "brokers", type_s);
+        tool_err(CMD,
+                 "--entity-type %s is not supported: use topics or "
+                 "brokers",
+                 type_s);
     if (type == TOOL_RESOURCE_TOPIC && name && *name == '\0') {
         tool_err(CMD, "--entity-default goes with --entity-type brokers");
         type = 0;
@@ -392,8 +390,10 @@ cmd_configs(int argc, char **argv)
     }
     if (type == TOOL_RESOURCE_BROKER && name &&
         strspn(name, "0123456789") != strlen(name)) {
-        tool_err(CMD, "--entity-name %s: a broker is named by its numeric "
-                      "id (see samsa cluster)", name);
+        tool_err(CMD,
+                 "--entity-name %s: a broker is named by its numeric "
+                 "id (see samsa cluster)",
+                 name);
         type = 0;
     }
     if (type != 0 && a.noperands > 0) {

@@ -57,7 +57,7 @@ typedef struct fmt {
 typedef struct cpart {
     int32_t partition;
     int32_t leader;
-    int64_t offset;   /* next to fetch; -1 until resolved */
+    int64_t offset; /* next to fetch; -1 until resolved */
     int32_t max_bytes;
 } cpart_t;
 
@@ -67,7 +67,7 @@ typedef struct consumer {
     fmt_t fmt;
     cpart_t *parts;
     int nparts;
-    int64_t reset_ts;  /* -2 earliest, -1 latest: start and out of range */
+    int64_t reset_ts;     /* -2 earliest, -1 latest: start and out of range */
     int64_t max_messages; /* -1: no limit */
     int64_t timeout_ms;   /* -1: none */
     int64_t count;
@@ -133,8 +133,8 @@ print_record(const consumer_t *c, int32_t partition, int64_t offset,
 {
     const fmt_t *f = &c->fmt;
     bool la = (h->attributes & BATCH_ATTR_TIMESTAMP_LOG_APPEND) != 0;
-    int64_t ts = la ? h->max_timestamp
-                    : h->base_timestamp + rec->timestamp_delta;
+    int64_t ts =
+        la ? h->max_timestamp : h->base_timestamp + rec->timestamp_delta;
 
     if (f->timestamp) {
         if (ts < 0)
@@ -252,8 +252,8 @@ consumer_resolve(consumer_t *c)
             leaders[n] = c->parts[i].leader;
             idx[n++] = i;
         }
-    rc = n ? tool_list_offsets(c->tc, c->topic, parts, leaders, n,
-                               c->reset_ts, offs, errs, err, sizeof(err))
+    rc = n ? tool_list_offsets(c->tc, c->topic, parts, leaders, n, c->reset_ts,
+                               offs, errs, err, sizeof(err))
            : 0;
     for (int i = 0; rc == 0 && i < n; i++) {
         if (errs[i] == 0)
@@ -398,8 +398,7 @@ consumer_round(consumer_t *c, int wait_ms, bool *refresh)
                           sizeof(err)) != 0) {
             tool_err(CMD, "%s", err);
             *refresh = true;
-        } else if (p_fetch_resp_decode(&kr, reqs[l].version, &ar, &resp) !=
-                   0) {
+        } else if (p_fetch_resp_decode(&kr, reqs[l].version, &ar, &resp) != 0) {
             tool_err(CMD, "malformed Fetch response from broker %d",
                      (int)leaders[l]);
             rc = TOOL_EXIT_FAIL;
@@ -416,8 +415,9 @@ consumer_round(consumer_t *c, int wait_ms, bool *refresh)
                     if (cp == NULL)
                         continue;
                     if (p->error_code == KERR_OFFSET_OUT_OF_RANGE) {
-                        tool_err(CMD, "%s-%d: offset %lld is out of range; "
-                                      "resetting to the %s offset",
+                        tool_err(CMD,
+                                 "%s-%d: offset %lld is out of range; "
+                                 "resetting to the %s offset",
                                  c->topic, (int)cp->partition,
                                  (long long)cp->offset,
                                  c->reset_ts == -2 ? "earliest" : "latest");
@@ -496,8 +496,11 @@ cmd_console_consumer(int argc, char **argv)
         tool_args_fini(&a);
         return rc < 0 ? TOOL_EXIT_OK : rc;
     }
-    c.fmt = (fmt_t){.value = true, .key_sep = "\t", .line_sep = "\n",
-                    .headers_sep = ",", .headers_key_sep = ":",
+    c.fmt = (fmt_t){.value = true,
+                    .key_sep = "\t",
+                    .line_sep = "\n",
+                    .headers_sep = ",",
+                    .headers_key_sep = ":",
                     .null = "null"};
     c.topic = tool_opt_get(&a, "topic");
     c.reset_ts = tool_opt_has(&a, "from-beginning") ? -2 : -1;
@@ -558,8 +561,10 @@ cmd_console_consumer(int argc, char **argv)
             tool_err(CMD, "%s (or earliest, latest)", err);
             goto out;
         } else if (partition < 0) {
-            tool_err(CMD, "--offset %s needs --partition P: an offset "
-                          "belongs to one partition", s);
+            tool_err(CMD,
+                     "--offset %s needs --partition P: an offset "
+                     "belongs to one partition",
+                     s);
             goto out;
         }
     }
@@ -584,8 +589,8 @@ cmd_console_consumer(int argc, char **argv)
     x = 30000;
     if (tool_opt_get(&a, "request-timeout-ms") &&
         tool_parse_int("request-timeout-ms",
-                       tool_opt_get(&a, "request-timeout-ms"), 1, INT32_MAX,
-                       &x, err, sizeof(err)) != 0) {
+                       tool_opt_get(&a, "request-timeout-ms"), 1, INT32_MAX, &x,
+                       err, sizeof(err)) != 0) {
         tool_err(CMD, "%s", err);
         goto out;
     }

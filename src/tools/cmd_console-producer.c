@@ -45,12 +45,14 @@ static const tool_opt_t opts[] = {
     {"request-required-acks", "ACKS", "0, 1 or all/-1 (default all)"},
     {"compression-codec", "CODEC",
      "none, gzip, snappy, lz4 or zstd (default none)"},
-    {"batch-size", "BYTES", "send a partition's batch at this size "
-                            "(default 16384)"},
+    {"batch-size", "BYTES",
+     "send a partition's batch at this size "
+     "(default 16384)"},
     {"message-send-max-retries", "N",
      "resends after a retriable error (default 3)"},
-    {"request-timeout-ms", "MS", "bound for each broker answer "
-                                 "(default 30000)"},
+    {"request-timeout-ms", "MS",
+     "bound for each broker answer "
+     "(default 30000)"},
     {"sync", NULL, "send each line on its own, waiting for the answer"},
     {"help", NULL, "print this help"},
 };
@@ -138,8 +140,8 @@ producer_metadata(producer_t *pr)
     if (pr->parts == NULL) {
         pr->nparts = t->npartitions;
         pr->parts = xcalloc((size_t)pr->nparts + 1, sizeof(*pr->parts));
-        pr->sticky = pr->nparts > 0 ? (int32_t)(clock_mono_us() % pr->nparts)
-                                    : 0;
+        pr->sticky =
+            pr->nparts > 0 ? (int32_t)(clock_mono_us() % pr->nparts) : 0;
     }
     for (int32_t i = 0; i < pr->nparts; i++)
         pr->parts[i].leader = -1;
@@ -225,8 +227,7 @@ retriable(int16_t ec)
 static int
 send_to_leader(producer_t *pr, int32_t leader, bool last_try, bool *again)
 {
-    produce_req_partition_t *rp = xcalloc((size_t)pr->nparts,
-                                          sizeof(*rp));
+    produce_req_partition_t *rp = xcalloc((size_t)pr->nparts, sizeof(*rp));
     buf_t *batches = xcalloc((size_t)pr->nparts, sizeof(*batches));
     int32_t *which = xcalloc((size_t)pr->nparts, sizeof(*which));
     produce_req_topic_t rt = {0};
@@ -254,8 +255,7 @@ send_to_leader(producer_t *pr, int32_t leader, bool last_try, bool *again)
             continue;
         }
         rp[n].index = p;
-        rp[n].records =
-            (kbytes_t){batches[n].data, (int32_t)batches[n].len};
+        rp[n].records = (kbytes_t){batches[n].data, (int32_t)batches[n].len};
         which[n++] = p;
     }
     rc = n == 0 ? 0
@@ -292,8 +292,8 @@ send_to_leader(producer_t *pr, int32_t leader, bool last_try, bool *again)
         } else if (pr->acks != 0) {
             ec = KERR_UNKNOWN_SERVER_ERROR;
             for (int32_t t = 0; t < resp.nresponses; t++)
-                for (int32_t q = 0;
-                     q < resp.responses[t].npartition_responses; q++) {
+                for (int32_t q = 0; q < resp.responses[t].npartition_responses;
+                     q++) {
                     produce_resp_partition_t *pres =
                         &resp.responses[t].partition_responses[q];
 
@@ -348,9 +348,10 @@ producer_flush(producer_t *pr)
             if (pp->leader < 0) {
                 again = true;
                 if (last) {
-                    tool_err(CMD, "%d record(s) to %s-%d failed: the "
-                                  "partition has no leader (see samsa "
-                                  "topics --describe)",
+                    tool_err(CMD,
+                             "%d record(s) to %s-%d failed: the "
+                             "partition has no leader (see samsa "
+                             "topics --describe)",
                              pp->n, pr->topic, (int)p);
                     pr->failed += pp->n;
                     part_clear(pp);
@@ -447,43 +448,48 @@ producer_configure(producer_t *pr, const tool_args_t *a)
             }
         } else if (KEY_IS("compression.type")) {
             if (parse_codec(v, &pr->codec) != 0) {
-                tool_err(CMD, "compression.type=%s: use none, gzip, snappy, "
-                              "lz4 or zstd", v);
+                tool_err(CMD,
+                         "compression.type=%s: use none, gzip, snappy, "
+                         "lz4 or zstd",
+                         v);
                 return TOOL_EXIT_USAGE;
             }
         } else if (KEY_IS("batch.size")) {
-            if (tool_parse_int("producer-property batch.size", v, 1,
-                               1 << 30, &x, err, sizeof(err)) != 0) {
+            if (tool_parse_int("producer-property batch.size", v, 1, 1 << 30,
+                               &x, err, sizeof(err)) != 0) {
                 tool_err(CMD, "%s", err);
                 return TOOL_EXIT_USAGE;
             }
             pr->batch_size = (size_t)x;
         } else if (KEY_IS("retries")) {
-            if (tool_parse_int("producer-property retries", v, 0, 100, &x,
-                               err, sizeof(err)) != 0) {
+            if (tool_parse_int("producer-property retries", v, 0, 100, &x, err,
+                               sizeof(err)) != 0) {
                 tool_err(CMD, "%s", err);
                 return TOOL_EXIT_USAGE;
             }
             pr->retries = (int)x;
         } else if (!KEY_IS("request.timeout.ms") && !KEY_IS("client.id") &&
                    !KEY_IS("linger.ms")) {
-            tool_err(CMD, "warning: --producer-property %.*s is not "
-                          "supported; ignored", (int)kl, vals[i]);
+            tool_err(CMD,
+                     "warning: --producer-property %.*s is not "
+                     "supported; ignored",
+                     (int)kl, vals[i]);
         }
 #undef KEY_IS
     }
     /* the dedicated options win over --producer-property, as in Kafka */
     if (tool_opt_get(a, "request-required-acks") &&
-        parse_acks(tool_opt_get(a, "request-required-acks"), &pr->acks) !=
-            0) {
+        parse_acks(tool_opt_get(a, "request-required-acks"), &pr->acks) != 0) {
         tool_err(CMD, "--request-required-acks %s: use 0, 1 or all",
                  tool_opt_get(a, "request-required-acks"));
         return TOOL_EXIT_USAGE;
     }
     if (tool_opt_get(a, "compression-codec") &&
         parse_codec(tool_opt_get(a, "compression-codec"), &pr->codec) != 0) {
-        tool_err(CMD, "--compression-codec %s: use none, gzip, snappy, lz4 "
-                      "or zstd", tool_opt_get(a, "compression-codec"));
+        tool_err(CMD,
+                 "--compression-codec %s: use none, gzip, snappy, lz4 "
+                 "or zstd",
+                 tool_opt_get(a, "compression-codec"));
         return TOOL_EXIT_USAGE;
     }
     if (tool_opt_get(a, "batch-size")) {
@@ -496,8 +502,8 @@ producer_configure(producer_t *pr, const tool_args_t *a)
     }
     if (tool_opt_get(a, "message-send-max-retries")) {
         if (tool_parse_int("message-send-max-retries",
-                           tool_opt_get(a, "message-send-max-retries"), 0,
-                           100, &x, err, sizeof(err)) != 0) {
+                           tool_opt_get(a, "message-send-max-retries"), 0, 100,
+                           &x, err, sizeof(err)) != 0) {
             tool_err(CMD, "%s", err);
             return TOOL_EXIT_USAGE;
         }
@@ -583,8 +589,10 @@ cmd_console_producer(int argc, char **argv)
         tool_err(CMD, "--topic NAME is required");
         rc = TOOL_EXIT_USAGE;
     } else if (a.noperands > 0) {
-        tool_err(CMD, "unexpected argument '%s' (records come from standard "
-                      "input)", a.operands[0]);
+        tool_err(CMD,
+                 "unexpected argument '%s' (records come from standard "
+                 "input)",
+                 a.operands[0]);
         rc = TOOL_EXIT_USAGE;
     } else {
         rc = producer_configure(&pr, &a);

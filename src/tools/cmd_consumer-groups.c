@@ -84,7 +84,7 @@ typedef struct cg_member {
     const char *instance_id; /* NULL = none */
     const char *client_id;
     const char *host;
-    bool decoded;            /* the assignment could be read */
+    bool decoded; /* the assignment could be read */
     int nparts;
     cg_tp_t *parts;
 } cg_member_t;
@@ -204,8 +204,8 @@ nap_ms(int ms)
  * waiting a few seconds while the cluster has none.
  */
 static int
-cg_coordinator(tool_client_t *tc, const char *group, int32_t *node,
-               char *err, size_t errlen)
+cg_coordinator(tool_client_t *tc, const char *group, int32_t *node, char *err,
+               size_t errlen)
 {
     for (int attempt = 0;; attempt++) {
         findcoordinator_req_t req = {.key = ks(group), .key_type = 0};
@@ -217,16 +217,14 @@ cg_coordinator(tool_client_t *tc, const char *group, int32_t *node,
         int16_t v, ec;
         int rc;
 
-        rc = tool_client_version(tc, -1, API_FIND_COORDINATOR, &v, err,
-                                 errlen);
+        rc = tool_client_version(tc, -1, API_FIND_COORDINATOR, &v, err, errlen);
         if (rc != 0)
             return rc;
         tool_req_begin(tc, &r, -1, API_FIND_COORDINATOR, v);
         p_findcoordinator_req_encode(&r.kw, v, &req);
         arena_init(&ar);
         rc = tool_req_call(tc, &r, &frame, &kr, err, errlen);
-        if (rc == 0 &&
-            p_findcoordinator_resp_decode(&kr, v, &ar, &resp) != 0) {
+        if (rc == 0 && p_findcoordinator_resp_decode(&kr, v, &ar, &resp) != 0) {
             snprintf(err, errlen, "malformed FindCoordinator response");
             rc = TOOL_EXIT_FAIL;
         }
@@ -234,14 +232,12 @@ cg_coordinator(tool_client_t *tc, const char *group, int32_t *node,
         if (rc == 0 && ec == 0)
             *node = resp.node_id;
         else if (rc == 0)
-            snprintf(err, errlen,
-                     "cannot find the coordinator of group '%s': %s%s%.*s",
-                     group, kerr_name(ec),
-                     resp.error_message.len > 0 ? ": " : "",
-                     resp.error_message.len > 0 ? (int)resp.error_message.len
-                                                : 0,
-                     resp.error_message.len > 0 ? resp.error_message.ptr
-                                                : "");
+            snprintf(
+                err, errlen,
+                "cannot find the coordinator of group '%s': %s%s%.*s", group,
+                kerr_name(ec), resp.error_message.len > 0 ? ": " : "",
+                resp.error_message.len > 0 ? (int)resp.error_message.len : 0,
+                resp.error_message.len > 0 ? resp.error_message.ptr : "");
         arena_fini(&ar);
         buf_fini(&frame);
         if (rc != 0)
@@ -317,8 +313,8 @@ cg_describe(tool_client_t *tc, cg_group_t *g, char *err, size_t errlen)
     int16_t v;
     int rc;
 
-    rc = tool_client_version(tc, g->coordinator, API_DESCRIBE_GROUPS, &v,
-                             err, errlen);
+    rc = tool_client_version(tc, g->coordinator, API_DESCRIBE_GROUPS, &v, err,
+                             errlen);
     if (rc != 0)
         return rc;
     tool_req_begin(tc, &r, g->coordinator, API_DESCRIBE_GROUPS, v);
@@ -334,16 +330,15 @@ cg_describe(tool_client_t *tc, cg_group_t *g, char *err, size_t errlen)
         int16_t ec = resp.groups[0].error_code;
 
         if (ec == KERR_GROUP_ID_NOT_FOUND)
-            snprintf(err, errlen, "group '%s' does not exist; %s",
-                     g->group_id, LIST_HINT);
+            snprintf(err, errlen, "group '%s' does not exist; %s", g->group_id,
+                     LIST_HINT);
         else if (ec == KERR_NOT_COORDINATOR)
             snprintf(err, errlen,
                      "group '%s': the coordinator moved while asking; run "
                      "the command again",
                      g->group_id);
         else
-            snprintf(err, errlen, "group '%s': %s", g->group_id,
-                     kerr_name(ec));
+            snprintf(err, errlen, "group '%s': %s", g->group_id, kerr_name(ec));
         rc = TOOL_EXIT_FAIL;
     }
     if (rc == 0) {
@@ -353,8 +348,8 @@ cg_describe(tool_client_t *tc, cg_group_t *g, char *err, size_t errlen)
         g->protocol_type = tool_kstr(&g->ar, d->protocol_type);
         g->protocol = tool_kstr(&g->ar, d->protocol_data);
         g->nmembers = d->nmembers;
-        g->members = arena_calloc(&g->ar, (size_t)d->nmembers + 1,
-                                  sizeof(*g->members));
+        g->members =
+            arena_calloc(&g->ar, (size_t)d->nmembers + 1, sizeof(*g->members));
         for (int32_t i = 0; i < d->nmembers; i++) {
             const describegroups_member_t *dm = &d->members[i];
             cg_member_t *m = &g->members[i];
@@ -389,8 +384,9 @@ cg_fetch_offsets(tool_client_t *tc, cg_group_t *g, char *err, size_t errlen)
     rc = tool_client_version(tc, g->coordinator, API_OFFSET_FETCH, &v, err,
                              errlen);
     if (rc == 0 && v < 2) {
-        snprintf(err, errlen, "the coordinator speaks OffsetFetch v%d; "
-                              "samsa needs v2 or later",
+        snprintf(err, errlen,
+                 "the coordinator speaks OffsetFetch v%d; "
+                 "samsa needs v2 or later",
                  (int)v);
         rc = TOOL_EXIT_FAIL;
     }
@@ -533,8 +529,8 @@ cg_list_offsets(tool_client_t *tc, int n, const char *const *topics,
             }
         }
         if (rc == 0 && m > 0)
-            rc = tool_list_offsets(tc, names[k], pp, leaders, m, ts, offs,
-                                   errs, lerr, sizeof(lerr));
+            rc = tool_list_offsets(tc, names[k], pp, leaders, m, ts, offs, errs,
+                                   lerr, sizeof(lerr));
         if (rc != 0 && lerr[0])
             snprintf(err, errlen, "%s", lerr);
         for (int j = 0; rc == 0 && j < m; j++) {
@@ -699,8 +695,7 @@ do_list(tool_client_t *tc, bool state, bool json)
         cg_table_t t = {.ncols = 2, .heads = heads};
 
         for (int i = 0; i < n; i++)
-            table_add(&t, l[i].group_id,
-                      l[i].state ? l[i].state : "Unknown");
+            table_add(&t, l[i].group_id, l[i].state ? l[i].state : "Unknown");
         table_print(&t);
     } else {
         for (int i = 0; i < n; i++)
@@ -715,8 +710,8 @@ do_list(tool_client_t *tc, bool state, bool json)
 typedef struct cg_row {
     const char *topic; /* NULL: a member without partitions */
     int32_t partition;
-    int64_t current;   /* -1: none committed */
-    int64_t end;       /* -1: unknown */
+    int64_t current; /* -1: none committed */
+    int64_t end;     /* -1: unknown */
     const cg_member_t *m;
 } cg_row_t;
 
@@ -741,12 +736,12 @@ dash(const char *s)
 }
 
 static int
-describe_offsets(tool_client_t *tc, const cg_group_t *g, json_t *out,
-                 char *err, size_t errlen)
+describe_offsets(tool_client_t *tc, const cg_group_t *g, json_t *out, char *err,
+                 size_t errlen)
 {
     static const char *const heads[] = {
-        "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET",
-        "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"};
+        "GROUP", "TOPIC",       "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET",
+        "LAG",   "CONSUMER-ID", "HOST",      "CLIENT-ID"};
     cg_table_t t = {.ncols = 9, .heads = heads};
     cg_row_t *rows;
     const char **topics;
@@ -801,11 +796,9 @@ describe_offsets(tool_client_t *tc, const cg_group_t *g, json_t *out,
         topics[i] = rows[i].topic;
         parts[i] = rows[i].partition;
     }
-    rc = cg_list_offsets(tc, nt, topics, parts, -1, ends, &failed, err,
-                         errlen);
+    rc = cg_list_offsets(tc, nt, topics, parts, -1, ends, &failed, err, errlen);
     if (rc == 0 && failed)
-        tool_err(CMD, "group '%s': no log-end offset for %s", g->group_id,
-                 err);
+        tool_err(CMD, "group '%s': no log-end offset for %s", g->group_id, err);
     for (int i = 0; rc == 0 && i < n; i++) {
         cg_row_t *w = &rows[i];
         int64_t lag;
@@ -837,17 +830,17 @@ describe_offsets(tool_client_t *tc, const cg_group_t *g, json_t *out,
         }
         snprintf(pb, sizeof(pb), "%d", (int)w->partition);
         table_add(&t, g->group_id, dash(w->topic), w->topic ? pb : "-",
-                  num(cb, sizeof(cb), w->current),
-                  num(eb, sizeof(eb), w->end), num(lb, sizeof(lb), lag),
-                  w->m ? dash(w->m->member_id) : "-",
+                  num(cb, sizeof(cb), w->current), num(eb, sizeof(eb), w->end),
+                  num(lb, sizeof(lb), lag), w->m ? dash(w->m->member_id) : "-",
                   w->m ? dash(w->m->host) : "-",
                   w->m ? dash(w->m->client_id) : "-");
     }
     if (rc == 0 && !out && n > 0)
         table_print(&t);
     else if (rc == 0 && !out)
-        fprintf(stderr, "Consumer group '%s' has no committed offsets and "
-                        "no members.\n",
+        fprintf(stderr,
+                "Consumer group '%s' has no committed offsets and "
+                "no members.\n",
                 g->group_id);
     free(topics);
     free(parts);
@@ -866,8 +859,8 @@ assignment_text(const cg_member_t *m)
     if (m->nparts == 0)
         return xstrdup(m->decoded ? "-" : "?");
     for (int i = 0; i < m->nparts; i++) {
-        bool first = i == 0 || strcmp(m->parts[i - 1].topic,
-                                      m->parts[i].topic) != 0;
+        bool first =
+            i == 0 || strcmp(m->parts[i - 1].topic, m->parts[i].topic) != 0;
         bool last = i == m->nparts - 1 ||
                     strcmp(m->parts[i + 1].topic, m->parts[i].topic) != 0;
         char tmp[32];
@@ -890,10 +883,9 @@ assignment_text(const cg_member_t *m)
 static void
 describe_members(const cg_group_t *g, bool verbose, json_t *out)
 {
-    static const char *const heads[] = {"GROUP", "CONSUMER-ID",
-                                        "GROUP-INSTANCE-ID", "HOST",
-                                        "CLIENT-ID", "#PARTITIONS",
-                                        "ASSIGNMENT"};
+    static const char *const heads[] = {
+        "GROUP",     "CONSUMER-ID", "GROUP-INSTANCE-ID", "HOST",
+        "CLIENT-ID", "#PARTITIONS", "ASSIGNMENT"};
     cg_table_t t = {.ncols = verbose ? 7 : 6, .heads = heads};
 
     for (int i = 0; i < g->nmembers; i++) {
@@ -923,9 +915,8 @@ describe_members(const cg_group_t *g, bool verbose, json_t *out)
             json_object_set_new(o, "assignment", a);
             json_array_append_new(out, o);
         } else {
-            table_add(&t, g->group_id, dash(m->member_id),
-                      dash(m->instance_id), dash(m->host), dash(m->client_id),
-                      nb, as);
+            table_add(&t, g->group_id, dash(m->member_id), dash(m->instance_id),
+                      dash(m->host), dash(m->client_id), nb, as);
         }
         free(as);
     }
@@ -960,13 +951,13 @@ describe_state(tool_client_t *tc, const cg_group_t *g, json_t *out)
 
         json_object_set_new(c, "id", json_integer(g->coordinator));
         json_object_set_new(c, "host", jstr(cb ? cb->host : NULL));
-        json_object_set_new(c, "port", cb ? json_integer(cb->port)
-                                          : json_null());
+        json_object_set_new(c, "port",
+                            cb ? json_integer(cb->port) : json_null());
         json_object_set_new(o, "group", json_string(g->group_id));
         json_object_set_new(o, "coordinator", c);
-        json_object_set_new(o, "assignment_strategy",
-                            jstr(g->protocol && *g->protocol ? g->protocol
-                                                             : NULL));
+        json_object_set_new(
+            o, "assignment_strategy",
+            jstr(g->protocol && *g->protocol ? g->protocol : NULL));
         json_object_set_new(o, "state", jstr(g->state));
         json_object_set_new(o, "members", json_integer(g->nmembers));
         json_array_append_new(out, o);
@@ -979,8 +970,8 @@ describe_state(tool_client_t *tc, const cg_group_t *g, json_t *out)
 typedef enum { VIEW_OFFSETS, VIEW_MEMBERS, VIEW_STATE } cg_view_t;
 
 static int
-do_describe(tool_client_t *tc, char *const *groups, int ngroups,
-            cg_view_t view, bool verbose, bool json)
+do_describe(tool_client_t *tc, char *const *groups, int ngroups, cg_view_t view,
+            bool verbose, bool json)
 {
     json_t *out = json ? json_array() : NULL;
     int status = 0;
@@ -990,8 +981,7 @@ do_describe(tool_client_t *tc, char *const *groups, int ngroups,
         char err[1024];
         int rc;
 
-        rc = cg_load(tc, groups[i], view == VIEW_OFFSETS, &g, err,
-                     sizeof(err));
+        rc = cg_load(tc, groups[i], view == VIEW_OFFSETS, &g, err, sizeof(err));
         if (rc == 0 && cg_dead(&g) && g.noffsets == 0) {
             snprintf(err, sizeof(err), "group '%s' does not exist; %s",
                      groups[i], LIST_HINT);
@@ -1007,13 +997,15 @@ do_describe(tool_client_t *tc, char *const *groups, int ngroups,
         }
         if (!json) {
             if (strcmp(g.state, "Empty") == 0 || cg_dead(&g))
-                fprintf(stderr, "\nConsumer group '%s' has no active "
-                                "members.\n",
+                fprintf(stderr,
+                        "\nConsumer group '%s' has no active "
+                        "members.\n",
                         g.group_id);
             else if (strcmp(g.state, "PreparingRebalance") == 0 ||
                      strcmp(g.state, "CompletingRebalance") == 0)
-                fprintf(stderr, "\nWarning: Consumer group '%s' is "
-                                "rebalancing.\n",
+                fprintf(stderr,
+                        "\nWarning: Consumer group '%s' is "
+                        "rebalancing.\n",
                         g.group_id);
             printf("\n");
             fflush(stdout);
@@ -1026,12 +1018,8 @@ do_describe(tool_client_t *tc, char *const *groups, int ngroups,
                 status = rc;
             }
             break;
-        case VIEW_MEMBERS:
-            describe_members(&g, verbose, out);
-            break;
-        case VIEW_STATE:
-            describe_state(tc, &g, out);
-            break;
+        case VIEW_MEMBERS: describe_members(&g, verbose, out); break;
+        case VIEW_STATE: describe_state(tc, &g, out); break;
         }
         cg_fini(&g);
     }
@@ -1060,7 +1048,7 @@ typedef struct cg_reset {
     cg_scenario_t how;
     int64_t value; /* the offset, the shift, or the time in ms */
     char *const *topics;
-    int ntopics;   /* 0: --all-topics */
+    int ntopics; /* 0: --all-topics */
     bool execute;
     bool json;
 } cg_reset_t;
@@ -1078,10 +1066,11 @@ parse_datetime(const char *s, int64_t *ms)
     const char *p;
 
     if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-               &n) != 6 || n == 0)
+               &n) != 6 ||
+        n == 0)
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        sec > 60 || y < 1970 || h < 0 || mi < 0 || sec < 0)
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+        y < 1970 || h < 0 || mi < 0 || sec < 0)
         return -1;
     p = s + n;
     if (*p == '.') {
@@ -1201,10 +1190,9 @@ reset_partitions(tool_client_t *tc, cg_group_t *g, const cg_reset_t *rs,
     }
     for (int i = 0; i < rs->ntopics; i++) {
         const char *spec = rs->topics[i], *colon = strchr(spec, ':');
-        char *topic = colon ? arena_strndup(&g->ar, spec,
-                                            (size_t)(colon - spec))
-                            : arena_strndup(&g->ar, spec,
-                                            strlen(spec));
+        char *topic = colon
+                          ? arena_strndup(&g->ar, spec, (size_t)(colon - spec))
+                          : arena_strndup(&g->ar, spec, strlen(spec));
         const char *const tl[1] = {topic};
         const metadata_resp_t *md;
         const metadata_resp_topic_t *mt;
@@ -1217,9 +1205,8 @@ reset_partitions(tool_client_t *tc, cg_group_t *g, const cg_reset_t *rs,
         }
         if (md->ntopics < 1 || md->topics[0].error_code != 0) {
             tool_topic_error(CMD, topic,
-                             md->ntopics < 1
-                                 ? KERR_UNKNOWN_TOPIC_OR_PARTITION
-                                 : md->topics[0].error_code,
+                             md->ntopics < 1 ? KERR_UNKNOWN_TOPIC_OR_PARTITION
+                                             : md->topics[0].error_code,
                              NULL);
             free(tps);
             return TOOL_EXIT_FAIL;
@@ -1239,8 +1226,9 @@ reset_partitions(tool_client_t *tc, cg_group_t *g, const cg_reset_t *rs,
             bool found = false;
 
             if (end == s || (*end != ',' && *end != '\0') || p < 0) {
-                tool_err(CMD, "--topic '%s': expected TOPIC or "
-                              "TOPIC:P[,P...] with partition numbers",
+                tool_err(CMD,
+                         "--topic '%s': expected TOPIC or "
+                         "TOPIC:P[,P...] with partition numbers",
                          spec);
                 free(tps);
                 return TOOL_EXIT_USAGE;
@@ -1248,8 +1236,9 @@ reset_partitions(tool_client_t *tc, cg_group_t *g, const cg_reset_t *rs,
             for (int32_t q = 0; q < mt->npartitions; q++)
                 found = found || mt->partitions[q].partition_index == p;
             if (!found) {
-                tool_err(CMD, "topic '%s' has no partition %ld (it has "
-                              "%d); see samsa topics --describe --topic %s",
+                tool_err(CMD,
+                         "topic '%s' has no partition %ld (it has "
+                         "%d); see samsa topics --describe --topic %s",
                          topic, p, (int)mt->npartitions, topic);
                 free(tps);
                 return TOOL_EXIT_FAIL;
@@ -1323,8 +1312,7 @@ reset_commit(tool_client_t *tc, const cg_group_t *g, const cg_tp_t *tps,
 
             if (ec == 0)
                 continue;
-            if (ec == KERR_UNKNOWN_MEMBER_ID ||
-                ec == KERR_ILLEGAL_GENERATION ||
+            if (ec == KERR_UNKNOWN_MEMBER_ID || ec == KERR_ILLEGAL_GENERATION ||
                 ec == KERR_REBALANCE_IN_PROGRESS)
                 tool_err(CMD,
                          "group '%s' became active while resetting (%s); "
@@ -1332,8 +1320,7 @@ reset_commit(tool_client_t *tc, const cg_group_t *g, const cg_tp_t *tps,
                          g->group_id, kerr_name(ec));
             else
                 tool_err(CMD, "group '%s': %.*s:%d: %s", g->group_id,
-                         (int)resp.topics[t].name.len,
-                         resp.topics[t].name.ptr,
+                         (int)resp.topics[t].name.len, resp.topics[t].name.ptr,
                          (int)resp.topics[t].partitions[p].partition_index,
                          kerr_name(ec));
             rc = TOOL_EXIT_FAIL;
@@ -1411,11 +1398,12 @@ reset_group(tool_client_t *tc, const char *name, const cg_reset_t *rs,
         rc = cg_list_offsets(tc, n, topics, parts, -1, hi, &failed, err,
                              sizeof(err));
     if (rc == 0 && rs->how == TO_TIME)
-        rc = cg_list_offsets(tc, n, topics, parts, rs->value, at, &failed,
-                             err, sizeof(err));
+        rc = cg_list_offsets(tc, n, topics, parts, rs->value, at, &failed, err,
+                             sizeof(err));
     if (rc == 0 && failed) {
-        tool_err(CMD, "cannot read the offsets of %s; check the partition "
-                      "with samsa get-offsets",
+        tool_err(CMD,
+                 "cannot read the offsets of %s; check the partition "
+                 "with samsa get-offsets",
                  err);
         rc = TOOL_EXIT_FAIL;
     } else if (rc != 0) {
@@ -1427,18 +1415,10 @@ reset_group(tool_client_t *tc, const char *name, const cg_reset_t *rs,
         int64_t v = 0;
 
         switch (rs->how) {
-        case TO_EARLIEST:
-            v = lo[i];
-            break;
-        case TO_LATEST:
-            v = hi[i];
-            break;
-        case TO_CURRENT:
-            v = cur ? cur->offset : hi[i];
-            break;
-        case TO_OFFSET:
-            v = rs->value;
-            break;
+        case TO_EARLIEST: v = lo[i]; break;
+        case TO_LATEST: v = hi[i]; break;
+        case TO_CURRENT: v = cur ? cur->offset : hi[i]; break;
+        case TO_OFFSET: v = rs->value; break;
         case SHIFT_BY:
             if (cur == NULL) {
                 tool_err(CMD,
@@ -1474,8 +1454,7 @@ reset_group(tool_client_t *tc, const char *name, const cg_reset_t *rs,
 
             json_object_set_new(o, "group", json_string(name));
             json_object_set_new(o, "topic", json_string(tps[i].topic));
-            json_object_set_new(o, "partition",
-                                json_integer(tps[i].partition));
+            json_object_set_new(o, "partition", json_integer(tps[i].partition));
             json_object_set_new(o, "previous_offset",
                                 jnum(cur ? cur->offset : -1));
             json_object_set_new(o, "new_offset", json_integer(target[i]));
@@ -1620,9 +1599,8 @@ count_given(const tool_args_t *a, const char *const *names, int n)
 static int
 reset_scenario(const tool_args_t *a, cg_reset_t *rs)
 {
-    static const char *const how[] = {"to-earliest", "to-latest",
-                                      "to-current",  "to-offset",
-                                      "shift-by",    "to-datetime",
+    static const char *const how[] = {"to-earliest", "to-latest", "to-current",
+                                      "to-offset",   "shift-by",  "to-datetime",
                                       "by-duration"};
     char err[512];
     const char *s;
@@ -1656,9 +1634,10 @@ reset_scenario(const tool_args_t *a, cg_reset_t *rs)
     } else if ((s = tool_opt_get(a, "to-datetime")) != NULL) {
         rs->how = TO_TIME;
         if (parse_datetime(s, &rs->value) != 0) {
-            tool_err(CMD, "--to-datetime '%s': expected "
-                          "YYYY-MM-DDTHH:mm:SS.sss, optionally followed by "
-                          "Z or +hh:mm (e.g. 2024-05-01T08:00:00.000)",
+            tool_err(CMD,
+                     "--to-datetime '%s': expected "
+                     "YYYY-MM-DDTHH:mm:SS.sss, optionally followed by "
+                     "Z or +hh:mm (e.g. 2024-05-01T08:00:00.000)",
                      s);
             return TOOL_EXIT_USAGE;
         }
@@ -1669,8 +1648,9 @@ reset_scenario(const tool_args_t *a, cg_reset_t *rs)
         s = tool_opt_get(a, "by-duration");
         rs->how = TO_TIME;
         if (parse_duration(s, &d) != 0) {
-            tool_err(CMD, "--by-duration '%s': expected an ISO-8601 "
-                          "duration PnDTnHnMnS (e.g. P1DT2H, PT30M, PT10S)",
+            tool_err(CMD,
+                     "--by-duration '%s': expected an ISO-8601 "
+                     "duration PnDTnHnMnS (e.g. P1DT2H, PT30M, PT10S)",
                      s);
             return TOOL_EXIT_USAGE;
         }
@@ -1685,8 +1665,8 @@ reset_scenario(const tool_args_t *a, cg_reset_t *rs)
 int
 cmd_consumer_groups(int argc, char **argv)
 {
-    static const char *const actions[] = {"list", "describe",
-                                          "reset-offsets", "delete"};
+    static const char *const actions[] = {"list", "describe", "reset-offsets",
+                                          "delete"};
     static const char *const views[] = {"offsets", "members", "state"};
     static const char *const reset_only[] = {
         "topic",       "all-topics", "to-earliest", "to-latest",
@@ -1703,8 +1683,7 @@ cmd_consumer_groups(int argc, char **argv)
     char err[512];
 
     rc = tool_args_begin(
-        &a, CMD,
-        "--list | --describe | --reset-offsets | --delete [options]",
+        &a, CMD, "--list | --describe | --reset-offsets | --delete [options]",
         "Lists, describes, resets the offsets of and deletes consumer "
         "groups (kafka-consumer-groups.sh).",
         opts, NOPTS, argc, argv);
@@ -1747,8 +1726,7 @@ cmd_consumer_groups(int argc, char **argv)
                       "(repeatable) or --all-topics");
     else if (tool_opt_has(&a, "dry-run") && rs.execute)
         tool_err(CMD, "give --dry-run or --execute, not both");
-    else if (tool_opt_has(&a, "reset-offsets") &&
-             reset_scenario(&a, &rs) != 0)
+    else if (tool_opt_has(&a, "reset-offsets") && reset_scenario(&a, &rs) != 0)
         ; /* said why */
     else
         rc = tool_client_open_args(&a, CMD, &tc);
@@ -1777,8 +1755,9 @@ cmd_consumer_groups(int argc, char **argv)
         } else if (tool_opt_has(&a, "reset-offsets")) {
             rc = do_reset(tc, groups, ngroups, &rs);
             if (rc == 0 && !rs.execute && !tool_opt_has(&a, "dry-run"))
-                fprintf(stderr, "samsa %s: nothing committed (a dry run); "
-                                "add --execute to commit these offsets\n",
+                fprintf(stderr,
+                        "samsa %s: nothing committed (a dry run); "
+                        "add --execute to commit these offsets\n",
                         CMD);
         } else {
             rc = do_delete(tc, groups, ngroups);

@@ -54,15 +54,15 @@ static const tool_opt_t opts[] = {
      "bytes to fetch per partition and request (default 1048576)"},
     {"show-detailed-stats", NULL,
      "print Kafka's periodic statistics every --reporting-interval"},
-    {"reporting-interval", "MS",
-     "interval of progress lines (default 5000)"},
+    {"reporting-interval", "MS", "interval of progress lines (default 5000)"},
     {"date-format", "FORMAT",
      "time format: yyyy MM dd HH mm ss SSS (default "
      "yyyy-MM-dd HH:mm:ss:SSS)"},
     {"hide-header", NULL, "do not print the header line"},
     {"print-metrics", NULL, "print the consumer's metrics at the end"},
-    {"group", "ID", "ignored: no group coordinator yet, every partition "
-                    "is assigned"},
+    {"group", "ID",
+     "ignored: no group coordinator yet, every partition "
+     "is assigned"},
     {"help", NULL, "print this help"},
 };
 
@@ -71,13 +71,13 @@ static const tool_opt_t opts[] = {
 typedef struct cpart {
     int32_t partition;
     int32_t leader;
-    int64_t offset;    /* next to fetch; -1 until resolved */
+    int64_t offset; /* next to fetch; -1 until resolved */
     int32_t max_bytes;
 } cpart_t;
 
 typedef struct cleader {
     int32_t node;
-    bool busy;         /* a Fetch is in flight */
+    bool busy; /* a Fetch is in flight */
     tool_req_t req;
     int64_t sent_ms;
 } cleader_t;
@@ -145,8 +145,7 @@ format_time(const char *fmt, int64_t ms, char *out, size_t len)
             v = (int)(ms % 1000);
             width = (int)run;
             break;
-        default:
-            break;
+        default: break;
         }
         if (v >= 0) {
             o += (size_t)snprintf(out + o, len - o, "%0*d", width, v);
@@ -204,8 +203,9 @@ cperf_metadata(cperf_t *c)
             for (int l = 0; l < c->nleaders; l++)
                 seen = seen || c->leaders[l].node == c->parts[i].leader;
             if (!seen) {
-                c->leaders = xrealloc(c->leaders, sizeof(*c->leaders) *
-                                                      (size_t)(c->nleaders + 1));
+                c->leaders =
+                    xrealloc(c->leaders,
+                             sizeof(*c->leaders) * (size_t)(c->nleaders + 1));
                 memset(&c->leaders[c->nleaders], 0, sizeof(*c->leaders));
                 c->leaders[c->nleaders++].node = c->parts[i].leader;
             }
@@ -324,8 +324,8 @@ cperf_send(cperf_t *c, cleader_t *l)
         free(rp);
         return false;
     }
-    if (tool_client_version(c->tc, l->node, API_FETCH, &v, err,
-                            sizeof(err)) != 0) {
+    if (tool_client_version(c->tc, l->node, API_FETCH, &v, err, sizeof(err)) !=
+        0) {
         tool_err(CMD, "%s (will retry)", err);
         c->refresh = true;
         free(rp);
@@ -380,8 +380,7 @@ cperf_recv(cperf_t *c, cleader_t *l)
     c->fetch_latency_ms += clock_mono_ms() - l->sent_ms;
     arena_init(&ar);
     if (p_fetch_resp_decode(&kr, l->req.version, &ar, &resp) != 0) {
-        tool_err(CMD, "malformed Fetch response from broker %d",
-                 (int)l->node);
+        tool_err(CMD, "malformed Fetch response from broker %d", (int)l->node);
         rc = TOOL_EXIT_FAIL;
     }
     for (int32_t t = 0; rc == 0 && t < resp.nresponses; t++)
@@ -424,13 +423,14 @@ cperf_progress(cperf_t *c, int64_t now_wall)
 
     if (c->detailed) {
         format_time(c->date_format, now_wall, when, sizeof(when));
-        printf("%s, %d, %.4f, %.4f, %lld, %.4f, %d, %lld, %.4f, %.4f\n",
-               when, 0, mb, mbs, (long long)c->count, ns, 0,
-               (long long)elapsed, mbs, ns);
+        printf("%s, %d, %.4f, %.4f, %lld, %.4f, %d, %lld, %.4f, %.4f\n", when,
+               0, mb, mbs, (long long)c->count, ns, 0, (long long)elapsed, mbs,
+               ns);
         fflush(stdout);
     } else if (isatty(STDERR_FILENO)) {
-        fprintf(stderr, "%lld records consumed, %.1f records/sec "
-                        "(%.2f MB/sec)\n",
+        fprintf(stderr,
+                "%lld records consumed, %.1f records/sec "
+                "(%.2f MB/sec)\n",
                 (long long)c->count, ns, mbs);
     }
     c->last_report_ms = now_wall;
@@ -528,8 +528,7 @@ cperf_configure(cperf_t *c, const tool_args_t *a)
         bool required;
     } ints[] = {
         {"messages", offsetof(cperf_t, messages), 0, INT64_MAX / 2, 0, true},
-        {"timeout", offsetof(cperf_t, timeout_ms), 0, INT32_MAX, 10000,
-         false},
+        {"timeout", offsetof(cperf_t, timeout_ms), 0, INT32_MAX, 10000, false},
         {"fetch-size", offsetof(cperf_t, fetch_size), 1, 1 << 30, 1048576,
          false},
         {"reporting-interval", offsetof(cperf_t, interval_ms), 1, INT32_MAX,
@@ -555,8 +554,8 @@ cperf_configure(cperf_t *c, const tool_args_t *a)
             tool_err(CMD, "--%s N is required", ints[i].name);
             return TOOL_EXIT_USAGE;
         }
-        if (s && tool_parse_int(ints[i].name, s, ints[i].min, ints[i].max,
-                                dst, err, sizeof(err)) != 0) {
+        if (s && tool_parse_int(ints[i].name, s, ints[i].min, ints[i].max, dst,
+                                err, sizeof(err)) != 0) {
             tool_err(CMD, "%s", err);
             return TOOL_EXIT_USAGE;
         }
@@ -647,19 +646,19 @@ cmd_consumer_perf_test(int argc, char **argv)
         if (secs <= 0)
             secs = 0.001;
         if (timed_out)
-            tool_err(CMD, "WARNING: Exiting before consuming the expected "
-                          "number of messages: timeout (%lld ms) exceeded. "
-                          "You can use the --timeout option to increase the "
-                          "timeout.",
+            tool_err(CMD,
+                     "WARNING: Exiting before consuming the expected "
+                     "number of messages: timeout (%lld ms) exceeded. "
+                     "You can use the --timeout option to increase the "
+                     "timeout.",
                      (long long)c.timeout_ms);
         if (!c.detailed) {
             format_time(c.date_format, start_ms, s1, sizeof(s1));
             format_time(c.date_format, end_ms, s2, sizeof(s2));
-            printf("%s, %s, %.4f, %.4f, %lld, %.4f, %d, %lld, %.4f, %.4f\n",
-                   s1, s2, mb, mb / secs, (long long)c.count,
-                   (double)c.count / secs, 0,
-                   (long long)(end_ms - start_ms), mb / secs,
-                   (double)c.count / secs);
+            printf("%s, %s, %.4f, %.4f, %lld, %.4f, %d, %lld, %.4f, %.4f\n", s1,
+                   s2, mb, mb / secs, (long long)c.count,
+                   (double)c.count / secs, 0, (long long)(end_ms - start_ms),
+                   mb / secs, (double)c.count / secs);
         }
         if (tool_opt_has(&a, "print-metrics"))
             cperf_print_metrics(&c, secs);

@@ -49,7 +49,7 @@ typedef struct drpart {
     int64_t offset;
     int32_t leader;
     bool done;
-    int16_t error;       /* -1: no answer (why in msg) */
+    int16_t error; /* -1: no answer (why in msg) */
     int64_t low_watermark;
     char msg[512];
 } drpart_t;
@@ -72,16 +72,19 @@ read_json(const char *path, drpart_t **out, int *nout)
     }
     v = json_object_get(root, "version");
     if (v != NULL && (!json_is_integer(v) || json_integer_value(v) != 1)) {
-        tool_err(CMD, "%s: not supported version field value; use "
-                      "\"version\": 1", path);
+        tool_err(CMD,
+                 "%s: not supported version field value; use "
+                 "\"version\": 1",
+                 path);
         json_decref(root);
         return TOOL_EXIT_USAGE;
     }
     parts = json_object_get(root, "partitions");
     if (!json_is_array(parts)) {
-        tool_err(CMD, "%s: expected {\"partitions\": [{\"topic\": \"t\", "
-                      "\"partition\": 0, \"offset\": 5}, ...], "
-                      "\"version\": 1}",
+        tool_err(CMD,
+                 "%s: expected {\"partitions\": [{\"topic\": \"t\", "
+                 "\"partition\": 0, \"offset\": 5}, ...], "
+                 "\"version\": 1}",
                  path);
         json_decref(root);
         return TOOL_EXIT_USAGE;
@@ -99,11 +102,11 @@ read_json(const char *path, drpart_t **out, int *nout)
         json_t *p = json_object_get(e, "partition");
         json_t *o = json_object_get(e, "offset");
 
-        if (!json_is_string(t) || !json_is_integer(p) ||
-            !json_is_integer(o) || json_integer_value(p) < 0 ||
-            json_integer_value(p) > INT32_MAX) {
-            tool_err(CMD, "%s: partitions[%zu] needs \"topic\" (a string), "
-                          "\"partition\" and \"offset\" (integers)",
+        if (!json_is_string(t) || !json_is_integer(p) || !json_is_integer(o) ||
+            json_integer_value(p) < 0 || json_integer_value(p) > INT32_MAX) {
+            tool_err(CMD,
+                     "%s: partitions[%zu] needs \"topic\" (a string), "
+                     "\"partition\" and \"offset\" (integers)",
                      path, i);
             rc = TOOL_EXIT_USAGE;
             break;
@@ -118,8 +121,9 @@ read_json(const char *path, drpart_t **out, int *nout)
         for (size_t j = 0; j < i; j++)
             if (dp[j].partition == dp[i].partition &&
                 strcmp(dp[j].topic, dp[i].topic) == 0) {
-                tool_err(CMD, "%s: offset json file contains duplicate "
-                              "topic partitions: %s-%d",
+                tool_err(CMD,
+                         "%s: offset json file contains duplicate "
+                         "topic partitions: %s-%d",
                          path, dp[i].topic, (int)dp[i].partition);
                 rc = TOOL_EXIT_USAGE;
             }
@@ -146,8 +150,7 @@ find_leaders(tool_client_t *tc, drpart_t *dp, int n)
         if (!seen && !dp[i].done)
             topics[nt++] = dp[i].topic;
     }
-    rc = nt ? tool_client_metadata(tc, topics, nt, &md, err, sizeof(err))
-            : 0;
+    rc = nt ? tool_client_metadata(tc, topics, nt, &md, err, sizeof(err)) : 0;
     free(topics);
     if (rc != 0) {
         tool_err(CMD, "%s", err);
@@ -173,8 +176,8 @@ find_leaders(tool_client_t *tc, drpart_t *dp, int n)
             for (int32_t p = 0; p < mt->npartitions; p++)
                 if (mt->partitions[p].partition_index == d->partition) {
                     d->leader = mt->partitions[p].leader_id;
-                    d->error = d->leader >= 0 ? KERR_NONE
-                                              : KERR_LEADER_NOT_AVAILABLE;
+                    d->error =
+                        d->leader >= 0 ? KERR_NONE : KERR_LEADER_NOT_AVAILABLE;
                 }
         }
     }
@@ -205,8 +208,8 @@ send_to_leader(tool_client_t *tc, drpart_t *dp, int n, int32_t leader)
             continue;
         for (int32_t k = 0; k < req.ntopics && !t; k++)
             if (rt[k].name.len == (int32_t)strlen(dp[i].topic) &&
-                memcmp(rt[k].name.ptr, dp[i].topic,
-                       (size_t)rt[k].name.len) == 0)
+                memcmp(rt[k].name.ptr, dp[i].topic, (size_t)rt[k].name.len) ==
+                    0)
                 t = &rt[k];
         if (t == NULL) {
             t = &rt[req.ntopics++];
@@ -214,10 +217,10 @@ send_to_leader(tool_client_t *tc, drpart_t *dp, int n, int32_t leader)
             t->partitions = rp + np;
             /* this topic's partitions are laid out contiguously below */
             for (int j = i; j < n; j++)
-                if (!dp[j].done && dp[j].leader == leader &&
-                    dp[j].error == 0 && strcmp(dp[j].topic, dp[i].topic) == 0)
-                    rp[np++] = (deleterecords_req_partition_t){
-                        dp[j].partition, dp[j].offset};
+                if (!dp[j].done && dp[j].leader == leader && dp[j].error == 0 &&
+                    strcmp(dp[j].topic, dp[i].topic) == 0)
+                    rp[np++] = (deleterecords_req_partition_t){dp[j].partition,
+                                                               dp[j].offset};
             t->npartitions = (int32_t)(rp + np - t->partitions);
         }
     }
@@ -312,12 +315,10 @@ describe(int16_t ec)
     case KERR_OFFSET_OUT_OF_RANGE:
         return "the offset is above the high watermark (see samsa "
                "get-offsets)";
-    case KERR_UNKNOWN_TOPIC_OR_PARTITION:
-        return "no such topic or partition";
+    case KERR_UNKNOWN_TOPIC_OR_PARTITION: return "no such topic or partition";
     case KERR_INVALID_TOPIC_EXCEPTION:
         return "records of internal topics cannot be deleted";
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 

@@ -44,9 +44,9 @@ static const tool_opt_t opts[] = {
 
 #define NOPTS ((int)(sizeof(opts) / sizeof(opts[0])))
 
-static const char *const codec_names[] = {"NONE", "GZIP", "SNAPPY", "LZ4",
-                                          "ZSTD", "UNKNOWN5", "UNKNOWN6",
-                                          "UNKNOWN7"};
+static const char *const codec_names[] = {"NONE",     "GZIP",    "SNAPPY",
+                                          "LZ4",      "ZSTD",    "UNKNOWN5",
+                                          "UNKNOWN6", "UNKNOWN7"};
 
 typedef struct mapped {
     const uint8_t *p;
@@ -70,8 +70,7 @@ map_file(const char *path, mapped_t *m, bool quiet)
         return -1;
     }
     if (st.st_size > 0) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-                       0);
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 
         if (p == MAP_FAILED) {
             if (!quiet)
@@ -162,25 +161,24 @@ dump_log(const char *path, bool data)
         bool crc_ok = batch_crc_ok(m.p + pos, &h);
         bool la = (h.attributes & BATCH_ATTR_TIMESTAMP_LOG_APPEND) != 0;
 
-        printf("baseOffset: %" PRId64 " lastOffset: %" PRId64
-               " count: %d baseSequence: %d lastSequence: %d producerId: "
-               "%" PRId64 " producerEpoch: %d partitionLeaderEpoch: %d "
-               "isTransactional: %s isControl: %s position: %zu %s: "
-               "%" PRId64 " size: %zu magic: %d compresscodec: %s crc: %u "
-               "isvalid: %s\n",
-               h.base_offset, batch_last_offset(&h), (int)h.records_count,
-               (int)h.base_sequence,
-               h.base_sequence < 0 ? -1
-                                   : (int)(h.base_sequence +
-                                           h.last_offset_delta),
-               h.producer_id, (int)h.producer_epoch,
-               (int)h.partition_leader_epoch,
-               (h.attributes & BATCH_ATTR_TRANSACTIONAL) ? "true" : "false",
-               (h.attributes & BATCH_ATTR_CONTROL) ? "true" : "false", pos,
-               la ? "LogAppendTime" : "CreateTime", h.max_timestamp,
-               batch_size(&h), (int)h.magic,
-               codec_names[h.attributes & BATCH_ATTR_CODEC_MASK],
-               (unsigned)h.crc, crc_ok ? "true" : "false");
+        printf(
+            "baseOffset: %" PRId64 " lastOffset: %" PRId64
+            " count: %d baseSequence: %d lastSequence: %d producerId: "
+            "%" PRId64 " producerEpoch: %d partitionLeaderEpoch: %d "
+            "isTransactional: %s isControl: %s position: %zu %s: "
+            "%" PRId64 " size: %zu magic: %d compresscodec: %s crc: %u "
+            "isvalid: %s\n",
+            h.base_offset, batch_last_offset(&h), (int)h.records_count,
+            (int)h.base_sequence,
+            h.base_sequence < 0 ? -1
+                                : (int)(h.base_sequence + h.last_offset_delta),
+            h.producer_id, (int)h.producer_epoch, (int)h.partition_leader_epoch,
+            (h.attributes & BATCH_ATTR_TRANSACTIONAL) ? "true" : "false",
+            (h.attributes & BATCH_ATTR_CONTROL) ? "true" : "false", pos,
+            la ? "LogAppendTime" : "CreateTime", h.max_timestamp,
+            batch_size(&h), (int)h.magic,
+            codec_names[h.attributes & BATCH_ATTR_CODEC_MASK], (unsigned)h.crc,
+            crc_ok ? "true" : "false");
         if (!crc_ok)
             bad = 1;
         {
@@ -234,7 +232,7 @@ dump_log(const char *path, bool data)
             if (irc < 0) {
                 printf("| cannot read the records of this batch: %s\n",
                        irc == ERR_INVAL ? "unknown compression codec"
-                                  : "corrupt records");
+                                        : "corrupt records");
                 bad = 1;
             }
             batch_iter_fini(&it);
@@ -276,7 +274,8 @@ dump_index(const char *path, bool print, bool verify)
     printf("Dumping %s\n", path);
     if (m.len % 8 != 0) {
         printf("Index file %s has a size of %zu, not a multiple of the "
-               "entry size 8\n", path, m.len);
+               "entry size 8\n",
+               path, m.len);
         problems++;
     }
     n = m.len / 8;
@@ -292,22 +291,22 @@ dump_index(const char *path, bool print, bool verify)
             printf("offset: %" PRId64 " position: %u\n", off, pos);
         if (off <= prev_off || (int64_t)pos <= prev_pos) {
             printf("Index entry %zu (offset %" PRId64 ", position %u) does "
-                   "not increase on the previous entry\n", i, off, pos);
+                   "not increase on the previous entry\n",
+                   i, off, pos);
             problems++;
         }
         if (log.p && (!batch_at(&log, pos, &h) || h.base_offset > off ||
                       batch_last_offset(&h) < off)) {
             printf("Mismatches in %s: index offset %" PRId64 " position %u "
-                   "does not point at the batch holding it\n", path, off,
-                   pos);
+                   "does not point at the batch holding it\n",
+                   path, off, pos);
             problems++;
         }
         prev_off = off;
         prev_pos = pos;
     }
     if (!log.p)
-        printf("(no %s beside it: entries not checked against the log)\n",
-               lp);
+        printf("(no %s beside it: entries not checked against the log)\n", lp);
     printf("%s %s sanity check.\n", path, problems ? "failed" : "passed");
     unmap_file(&m);
     unmap_file(&log);
@@ -336,7 +335,8 @@ dump_timeindex(const char *path, bool print, bool verify)
     printf("Dumping %s\n", path);
     if (m.len % 12 != 0) {
         printf("Time index file %s has a size of %zu, not a multiple of "
-               "the entry size 12\n", path, m.len);
+               "the entry size 12\n",
+               path, m.len);
         problems++;
     }
     n = m.len / 12;
@@ -393,8 +393,7 @@ dump_one(const char *path, const tool_args_t *a)
         return dump_index(path, print, verify);
     if (has_ext(path, ".timeindex"))
         return dump_timeindex(path, print, verify);
-    tool_err(CMD, "%s: not a .log, .index or .timeindex file; ignored",
-             path);
+    tool_err(CMD, "%s: not a .log, .index or .timeindex file; ignored", path);
     return TOOL_EXIT_USAGE;
 }
 

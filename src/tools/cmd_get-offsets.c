@@ -94,16 +94,18 @@ cmd_get_offsets(int argc, char **argv)
         tool_err(CMD, "%s (-1 latest, -2 earliest, or ms since the epoch)",
                  err);
     else if (check_list(plist) != 0)
-        tool_err(CMD, "--partitions '%s': expected numbers separated by "
-                      "commas", plist);
+        tool_err(CMD,
+                 "--partitions '%s': expected numbers separated by "
+                 "commas",
+                 plist);
     else if (a.noperands > 0)
         tool_err(CMD, "unexpected argument '%s'", a.operands[0]);
     else
         rc = tool_client_open_args(&a, CMD, &tc);
     if (rc == 0) {
-        rc = tool_client_metadata(tc, (const char *const *)topics,
-                                  ntopics ? ntopics : -1, &md, err,
-                                  sizeof(err));
+        rc =
+            tool_client_metadata(tc, (const char *const *)topics,
+                                 ntopics ? ntopics : -1, &md, err, sizeof(err));
         if (rc != 0)
             tool_err(CMD, "%s", err);
     }
@@ -113,8 +115,8 @@ cmd_get_offsets(int argc, char **argv)
         const metadata_resp_topic_t *mt = &md->topics[i];
         char *name = xasprintf("%.*s", (int)mt->name.len, mt->name.ptr);
         int32_t *parts = xcalloc((size_t)mt->npartitions + 1, sizeof(int32_t));
-        int32_t *leaders = xcalloc((size_t)mt->npartitions + 1,
-                                   sizeof(int32_t));
+        int32_t *leaders =
+            xcalloc((size_t)mt->npartitions + 1, sizeof(int32_t));
         int64_t *offs = xcalloc((size_t)mt->npartitions + 1, sizeof(int64_t));
         int16_t *errs = xcalloc((size_t)mt->npartitions + 1, sizeof(int16_t));
         int n = 0;
@@ -123,8 +125,7 @@ cmd_get_offsets(int argc, char **argv)
             tool_topic_error(CMD, name, mt->error_code, NULL);
             status = TOOL_EXIT_FAIL;
         }
-        for (int32_t p = 0; p < mt->npartitions && mt->error_code == 0;
-             p++) {
+        for (int32_t p = 0; p < mt->npartitions && mt->error_code == 0; p++) {
             /* in partition order */
             for (int32_t q = 0; q < mt->npartitions; q++)
                 if (mt->partitions[q].partition_index == p &&
@@ -135,8 +136,8 @@ cmd_get_offsets(int argc, char **argv)
         }
         err[0] = '\0';
         if (n > 0)
-            rc = tool_list_offsets(tc, name, parts, leaders, n, ts, offs,
-                                   errs, err, sizeof(err));
+            rc = tool_list_offsets(tc, name, parts, leaders, n, ts, offs, errs,
+                                   err, sizeof(err));
         for (int j = 0; rc == 0 && j < n; j++) {
             if (errs[j] != 0) {
                 tool_err(CMD, "%s:%d: %s", name, (int)parts[j],
@@ -152,8 +153,7 @@ cmd_get_offsets(int argc, char **argv)
                 json_object_set_new(o, "offset", json_integer(offs[j]));
                 json_array_append_new(out, o);
             } else {
-                printf("%s:%d:%lld\n", name, (int)parts[j],
-                       (long long)offs[j]);
+                printf("%s:%d:%lld\n", name, (int)parts[j], (long long)offs[j]);
             }
         }
         if (rc != 0)

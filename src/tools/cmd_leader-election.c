@@ -87,8 +87,10 @@ read_json(const char *path, tpl_t *l)
     }
     parts = json_object_get(root, "partitions");
     if (!json_is_array(parts) || json_array_size(parts) == 0) {
-        tool_err(CMD, "%s: expected {\"partitions\": [{\"topic\": \"t\", "
-                      "\"partition\": 0}, ...]}", path);
+        tool_err(CMD,
+                 "%s: expected {\"partitions\": [{\"topic\": \"t\", "
+                 "\"partition\": 0}, ...]}",
+                 path);
         json_decref(root);
         return TOOL_EXIT_USAGE;
     }
@@ -98,10 +100,11 @@ read_json(const char *path, tpl_t *l)
         json_t *p = json_object_get(e, "partition");
 
         if (!json_is_string(t) || !json_is_integer(p) ||
-            json_integer_value(p) < 0 ||
-            json_integer_value(p) > INT32_MAX) {
-            tool_err(CMD, "%s: partitions[%zu] needs \"topic\" (a string) "
-                          "and \"partition\" (an integer)", path, i);
+            json_integer_value(p) < 0 || json_integer_value(p) > INT32_MAX) {
+            tool_err(CMD,
+                     "%s: partitions[%zu] needs \"topic\" (a string) "
+                     "and \"partition\" (an integer)",
+                     path, i);
             rc = TOOL_EXIT_USAGE;
             break;
         }
@@ -137,8 +140,7 @@ static int
 elect(tool_client_t *tc, int8_t type, const tpl_t *l, bool all)
 {
     electleaders_req_topic_t *rt = xcalloc((size_t)l->n + 1, sizeof(*rt));
-    electleaders_req_t req = {type, all ? -1 : 0, rt,
-                              tool_client_timeout(tc)};
+    electleaders_req_t req = {type, all ? -1 : 0, rt, tool_client_timeout(tc)};
     const char *tname = type == ELECTION_PREFERRED ? "PREFERRED" : "UNCLEAN";
     char *ok = NULL, *noop = NULL, err[512];
     size_t okl = 0, noopl = 0;
@@ -164,8 +166,9 @@ elect(tool_client_t *tc, int8_t type, const tpl_t *l, bool all)
         rc = tool_client_version(tc, node, API_ELECT_LEADERS, &v, err,
                                  sizeof(err));
     if (rc == 0 && v < 1 && type != ELECTION_PREFERRED) {
-        snprintf(err, sizeof(err), "the controller only does preferred "
-                                   "elections (ElectLeaders v0)");
+        snprintf(err, sizeof(err),
+                 "the controller only does preferred "
+                 "elections (ElectLeaders v0)");
         rc = TOOL_EXIT_FAIL;
     }
     if (rc == 0) {
@@ -186,8 +189,7 @@ elect(tool_client_t *tc, int8_t type, const tpl_t *l, bool all)
         goto out;
     }
     for (int32_t t = 0; t < resp.nreplica_election_results; t++) {
-        const electleaders_resp_topic_t *ot =
-            &resp.replica_election_results[t];
+        const electleaders_resp_topic_t *ot = &resp.replica_election_results[t];
 
         for (int32_t p = 0; p < ot->npartition_result; p++) {
             const electleaders_resp_partition_t *pp = &ot->partition_result[p];
@@ -200,14 +202,14 @@ elect(tool_client_t *tc, int8_t type, const tpl_t *l, bool all)
     }
     if (ok != NULL)
         printf("Successfully completed leader election (%s) for partitions "
-               "%s\n", tname, ok);
+               "%s\n",
+               tname, ok);
     if (noop != NULL)
         printf("Valid replica already elected for partitions %s\n", noop);
     if (ok == NULL && noop == NULL && all)
         printf("No partitions need a leader election (%s)\n", tname);
     for (int32_t t = 0; t < resp.nreplica_election_results; t++) {
-        const electleaders_resp_topic_t *ot =
-            &resp.replica_election_results[t];
+        const electleaders_resp_topic_t *ot = &resp.replica_election_results[t];
 
         for (int32_t p = 0; p < ot->npartition_result; p++) {
             const electleaders_resp_partition_t *pp = &ot->partition_result[p];
@@ -217,9 +219,9 @@ elect(tool_client_t *tc, int8_t type, const tpl_t *l, bool all)
                 continue;
             failed++;
             printf("Error completing leader election (%s) for partition: "
-                   "%.*s-%d: %s%s%.*s\n", tname, (int)ot->topic.len,
-                   ot->topic.ptr, (int)pp->partition_id,
-                   kerr_name(pp->error_code),
+                   "%.*s-%d: %s%s%.*s\n",
+                   tname, (int)ot->topic.len, ot->topic.ptr,
+                   (int)pp->partition_id, kerr_name(pp->error_code),
                    pp->error_message.len > 0 ? ": " : "",
                    pp->error_message.len > 0 ? (int)pp->error_message.len : 0,
                    pp->error_message.len > 0 ? pp->error_message.ptr : "");

@@ -37,9 +37,9 @@
 #include "samsa/xmalloc.h"
 
 #define CMD "producer-perf-test"
-#define REPORT_MS 5000       /* Kafka's reporting interval */
-#define MAX_SAMPLES 500000   /* Kafka's latency sample cap */
-#define RECORD_OVERHEAD 70   /* buffer accounting per record, roughly */
+#define REPORT_MS 5000     /* Kafka's reporting interval */
+#define MAX_SAMPLES 500000 /* Kafka's latency sample cap */
+#define RECORD_OVERHEAD 70 /* buffer accounting per record, roughly */
 #define METADATA_BACKOFF_US 100000
 
 static const tool_opt_t opts[] = {
@@ -49,8 +49,7 @@ static const tool_opt_t opts[] = {
     {"topic", "NAME", "the topic to write to"},
     {"num-records", "N", "how many records to send"},
     {"record-size", "BYTES", "size of each record's value"},
-    {"throughput", "N",
-     "at most N records per second; -1 for no limit"},
+    {"throughput", "N", "at most N records per second; -1 for no limit"},
     {"producer-props", "KEY=VALUE",
      "acks, compression.type, batch.size, linger.ms, buffer.memory, "
      "max.in.flight.requests.per.connection, retries, request.timeout.ms, "
@@ -65,9 +64,9 @@ static const tool_opt_t opts[] = {
 typedef struct pbatch {
     struct pbatch *next;
     int32_t partition;
-    int32_t n;            /* records */
-    int64_t first_iter;   /* index of its first record in the run */
-    int64_t *t0_us;       /* each record's send time (monotonic) */
+    int32_t n;          /* records */
+    int64_t first_iter; /* index of its first record in the run */
+    int64_t *t0_us;     /* each record's send time (monotonic) */
     buf_t data;
     int tries;
 } pbatch_t;
@@ -130,12 +129,12 @@ typedef struct perf {
     pleader_t *leaders;
     int nleaders;
     int32_t sticky;
-    int64_t next;          /* records appended so far */
-    int64_t done;          /* acknowledged or failed */
+    int64_t next; /* records appended so far */
+    int64_t done; /* acknowledged or failed */
     int64_t failed;
-    int64_t buffered;      /* bytes appended and not yet done */
+    int64_t buffered; /* bytes appended and not yet done */
     bool need_metadata;
-    int64_t metadata_us;   /* last refresh */
+    int64_t metadata_us; /* last refresh */
     int64_t no_leader_since_us;
     stats_t st;
     /* metrics */
@@ -166,14 +165,14 @@ stats_print_window(stats_t *st, int64_t now_ms)
     if (elapsed <= 0)
         elapsed = 1;
     recs = 1000.0 * (double)st->window_count / (double)elapsed;
-    mb = 1000.0 * (double)st->window_bytes / (double)elapsed /
-         (1024.0 * 1024.0);
+    mb =
+        1000.0 * (double)st->window_bytes / (double)elapsed / (1024.0 * 1024.0);
     printf("%lld records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg "
            "latency, %.1f ms max latency.\n",
            (long long)st->window_count, recs, mb,
-           st->window_count ? (double)st->window_total_latency /
-                                  (double)st->window_count
-                            : 0.0,
+           st->window_count
+               ? (double)st->window_total_latency / (double)st->window_count
+               : 0.0,
            (double)st->window_max_latency);
     fflush(stdout);
     st->window_start_ms = now_ms;
@@ -221,8 +220,7 @@ stats_print_total(stats_t *st)
         elapsed = 1;
     recs = 1000.0 * (double)st->count / (double)elapsed;
     mb = 1000.0 * (double)st->bytes / (double)elapsed / (1024.0 * 1024.0);
-    qsort(st->latencies, (size_t)st->index, sizeof(*st->latencies),
-          cmp_i32);
+    qsort(st->latencies, (size_t)st->index, sizeof(*st->latencies), cmp_i32);
     for (int i = 0; i < 4 && st->index > 0; i++)
         pct[i] = st->latencies[(int64_t)(ps[i] * (double)st->index)];
     printf("%lld records sent, %f records/sec (%.2f MB/sec), %.2f ms avg "
@@ -379,9 +377,8 @@ batch_done(perf_t *pf, pbatch_t *b, int16_t ec, const char *why)
                          (now_us - b->t0_us[i]) / 1000, pf->record_size,
                          now_ms);
     } else {
-        tool_err(CMD, "%d record(s) to %s-%d failed: %s", (int)b->n,
-                 pf->topic, (int)b->partition,
-                 why ? why : kerr_name(ec));
+        tool_err(CMD, "%d record(s) to %s-%d failed: %s", (int)b->n, pf->topic,
+                 (int)b->partition, why ? why : kerr_name(ec));
         pf->failed += b->n;
     }
     pf->done += b->n;
@@ -478,8 +475,8 @@ leader_send(perf_t *pf, pleader_t *l, int64_t now_us)
             n++;
     if (n == 0)
         return 0;
-    rc = tool_client_version(pf->tc, l->node, API_PRODUCE, &v, err,
-                             sizeof(err));
+    rc =
+        tool_client_version(pf->tc, l->node, API_PRODUCE, &v, err, sizeof(err));
     if (rc != 0) {
         tool_err(CMD, "%s (will retry)", err);
         pf->need_metadata = true;
@@ -553,8 +550,8 @@ leader_recv(perf_t *pf, pleader_t *l)
     arena_t ar;
     int rc;
 
-    rc = tool_req_recv(pf->tc, &f->req, &frame, &kr, (int)pf->timeout_ms,
-                       err, sizeof(err));
+    rc = tool_req_recv(pf->tc, &f->req, &frame, &kr, (int)pf->timeout_ms, err,
+                       sizeof(err));
     if (rc != 0) {
         buf_fini(&frame);
         leader_fail_all(pf, l, err);
@@ -577,8 +574,8 @@ leader_recv(perf_t *pf, pleader_t *l)
             const char *msg = NULL;
 
             for (int32_t t = 0; t < resp.nresponses; t++)
-                for (int32_t q = 0;
-                     q < resp.responses[t].npartition_responses; q++) {
+                for (int32_t q = 0; q < resp.responses[t].npartition_responses;
+                     q++) {
                     const produce_resp_partition_t *pres =
                         &resp.responses[t].partition_responses[q];
 
@@ -590,8 +587,7 @@ leader_recv(perf_t *pf, pleader_t *l)
             if (ec == KERR_NONE)
                 batch_done(pf, f->batches[i], ec, NULL);
             else
-                batch_retry(pf, f->batches[i], ec,
-                            msg && *msg ? msg : NULL);
+                batch_retry(pf, f->batches[i], ec, msg && *msg ? msg : NULL);
         }
     }
     arena_fini(&ar);
@@ -657,7 +653,8 @@ perf_run(perf_t *pf)
         /* 1. append: up to the throttle, the buffer, or one full batch */
         if (pf->throughput > 0) {
             allowed = (int64_t)((double)(now_us - start_us) / 1e6 *
-                                (double)pf->throughput) + 1;
+                                (double)pf->throughput) +
+                      1;
             if (allowed > pf->num_records)
                 allowed = pf->num_records;
         }
@@ -697,8 +694,8 @@ perf_run(perf_t *pf)
             }
         }
         /* 3. wait for answers, the throttle, or linger.ms */
-        can_append = pf->next < pf->num_records &&
-                     pf->buffered < pf->buffer_memory;
+        can_append =
+            pf->next < pf->num_records && pf->buffered < pf->buffer_memory;
         if (can_append && pf->next < allowed)
             wait_us = 0;
         else if (can_append && pf->throughput > 0) {
@@ -841,8 +838,10 @@ perf_prop(perf_t *pf, const char *kv, const char **bootstrap)
         }
     } else if (strcmp(key, "compression.type") == 0) {
         if (parse_codec(v, &pf->codec) != 0) {
-            tool_err(CMD, "compression.type=%s: use none, gzip, snappy, lz4 "
-                          "or zstd", v);
+            tool_err(CMD,
+                     "compression.type=%s: use none, gzip, snappy, lz4 "
+                     "or zstd",
+                     v);
             return TOOL_EXIT_USAGE;
         }
     } else if (strcmp(key, "bootstrap.servers") == 0) {
@@ -850,8 +849,10 @@ perf_prop(perf_t *pf, const char *kv, const char **bootstrap)
     } else if (strcmp(key, "client.id") != 0 &&
                strcmp(key, "key.serializer") != 0 &&
                strcmp(key, "value.serializer") != 0) {
-        tool_err(CMD, "warning: producer property %s is not supported; "
-                      "ignored", key);
+        tool_err(CMD,
+                 "warning: producer property %s is not supported; "
+                 "ignored",
+                 key);
     }
     return 0;
 }
@@ -932,8 +933,7 @@ perf_print_metrics(perf_t *pf)
          pf->requests ? (double)pf->next / (double)pf->requests : 0},
         {"request-latency-avg",
          pf->requests && pf->acks != 0
-             ? (double)pf->request_latency_us / 1000.0 /
-                   (double)pf->requests
+             ? (double)pf->request_latency_us / 1000.0 / (double)pf->requests
              : 0},
         {"request-total", (double)pf->requests},
         {"requests-in-flight-max", (double)pf->max_in_flight_seen},
@@ -943,8 +943,7 @@ perf_print_metrics(perf_t *pf)
     for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
         char name[160];
 
-        snprintf(name, sizeof(name), "producer-metrics:%s:%s", m[i].name,
-                 cid);
+        snprintf(name, sizeof(name), "producer-metrics:%s:%s", m[i].name, cid);
         printf("%-60s : %.3f\n", name, m[i].value);
     }
 }

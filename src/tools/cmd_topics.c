@@ -29,7 +29,8 @@ static const tool_opt_t opts[] = {
      "describe --topic (or every topic): partitions, leader, replicas, isr, "
      "config overrides"},
     {"alter", NULL, "raise the partition count of --topic to --partitions"},
-    {"topic", "NAME", "the topic (repeat for several with --describe/--delete)"},
+    {"topic", "NAME",
+     "the topic (repeat for several with --describe/--delete)"},
     {"partitions", "N", "partition count (create: default num.partitions)"},
     {"replication-factor", "N",
      "replicas per partition (create: default default.replication.factor)"},
@@ -46,8 +47,7 @@ static const tool_opt_t opts[] = {
 #define NOPTS ((int)(sizeof(opts) / sizeof(opts[0])))
 
 /* a CreateTopics/DeleteTopics/CreatePartitions call to the controller */
-typedef void (*admin_encode_fn)(kwrite_t *kw, int16_t version,
-                                const void *arg);
+typedef void (*admin_encode_fn)(kwrite_t *kw, int16_t version, const void *arg);
 
 static int
 admin_call(tool_client_t *tc, int16_t api_key, admin_encode_fn encode,
@@ -59,8 +59,7 @@ admin_call(tool_client_t *tc, int16_t api_key, admin_encode_fn encode,
     int rc = tool_client_controller_node(tc, &node, err, sizeof(err));
 
     if (rc == 0)
-        rc = tool_client_version(tc, node, api_key, version, err,
-                                 sizeof(err));
+        rc = tool_client_version(tc, node, api_key, version, err, sizeof(err));
     if (rc == 0) {
         tool_req_begin(tc, &r, node, api_key, *version);
         encode(&r.kw, *version, arg);
@@ -108,8 +107,8 @@ do_create(tool_client_t *tc, const tool_args_t *a, const char *topic)
     }
     if (tool_opt_get(a, "replication-factor")) {
         if (tool_parse_int("replication-factor",
-                           tool_opt_get(a, "replication-factor"), 1,
-                           INT16_MAX, &n, err, sizeof(err)) != 0) {
+                           tool_opt_get(a, "replication-factor"), 1, INT16_MAX,
+                           &n, err, sizeof(err)) != 0) {
             tool_err(CMD, "%s", err);
             return TOOL_EXIT_USAGE;
         }
@@ -355,9 +354,9 @@ do_list_describe(tool_client_t *tc, const tool_args_t *a, char *const *topics,
     json_t *out = json ? json_array() : NULL;
     char err[512];
     int n = 0, status = 0;
-    int rc = tool_client_metadata(tc, (const char *const *)topics,
-                                  ntopics ? ntopics : -1, &md, err,
-                                  sizeof(err));
+    int rc =
+        tool_client_metadata(tc, (const char *const *)topics,
+                             ntopics ? ntopics : -1, &md, err, sizeof(err));
 
     if (rc != 0) {
         tool_err(CMD, "%s", err);
@@ -373,8 +372,7 @@ do_list_describe(tool_client_t *tc, const tool_args_t *a, char *const *topics,
         if (t->error_code != 0) {
             char name[256];
 
-            snprintf(name, sizeof(name), "%.*s", (int)t->name.len,
-                     t->name.ptr);
+            snprintf(name, sizeof(name), "%.*s", (int)t->name.len, t->name.ptr);
             if (!(t->error_code == KERR_UNKNOWN_TOPIC_OR_PARTITION &&
                   tool_opt_has(a, "if-exists"))) {
                 tool_topic_error(CMD, name, t->error_code, NULL);
@@ -413,8 +411,7 @@ do_list_describe(tool_client_t *tc, const tool_args_t *a, char *const *topics,
         qsort(t->partitions, (size_t)t->npartitions, sizeof(*t->partitions),
               cmp_part);
         if (json) {
-            json_t *jt = json_object(), *jp = json_array(),
-                   *jc = json_object();
+            json_t *jt = json_object(), *jp = json_array(), *jc = json_object();
 
             json_object_set_new(jt, "name", json_string(name));
             json_object_set_new(jt, "internal", json_boolean(t->is_internal));
@@ -437,14 +434,14 @@ do_list_describe(tool_client_t *tc, const tool_args_t *a, char *const *topics,
                 json_object_set_new(o, "leader", json_integer(mp->leader_id));
                 json_object_set_new(o, "leader_epoch",
                                     json_integer(mp->leader_epoch));
-                json_object_set_new(o, "replicas",
-                                    json_ids(mp->replica_nodes,
-                                             mp->nreplica_nodes));
+                json_object_set_new(
+                    o, "replicas",
+                    json_ids(mp->replica_nodes, mp->nreplica_nodes));
                 json_object_set_new(o, "isr",
                                     json_ids(mp->isr_nodes, mp->nisr_nodes));
-                json_object_set_new(o, "offline",
-                                    json_ids(mp->offline_replicas,
-                                             mp->noffline_replicas));
+                json_object_set_new(
+                    o, "offline",
+                    json_ids(mp->offline_replicas, mp->noffline_replicas));
                 json_array_append_new(jp, o);
             }
             json_object_set_new(jt, "partitions", jp);
@@ -518,8 +515,7 @@ cmd_topics(int argc, char **argv)
         if (!tool_opt_has(&a, actions[i]))
             continue;
         if (action) {
-            tool_err(CMD, "give only one of --%s and --%s", action,
-                     actions[i]);
+            tool_err(CMD, "give only one of --%s and --%s", action, actions[i]);
             tool_args_fini(&a);
             return TOOL_EXIT_USAGE;
         }
@@ -531,13 +527,15 @@ cmd_topics(int argc, char **argv)
         tool_err(CMD, "say what to do: --create, --delete, --list, "
                       "--describe or --alter (see samsa topics --help)");
     else if (a.noperands > 0)
-        tool_err(CMD, "unexpected argument '%s' (topic names go after "
-                      "--topic)", a.operands[0]);
+        tool_err(CMD,
+                 "unexpected argument '%s' (topic names go after "
+                 "--topic)",
+                 a.operands[0]);
     else if (ntopics == 0 && strcmp(action, "list") != 0 &&
              strcmp(action, "describe") != 0)
         tool_err(CMD, "--%s needs --topic NAME", action);
-    else if (ntopics > 1 && (strcmp(action, "create") == 0 ||
-                             strcmp(action, "alter") == 0))
+    else if (ntopics > 1 &&
+             (strcmp(action, "create") == 0 || strcmp(action, "alter") == 0))
         tool_err(CMD, "--%s takes one --topic", action);
     else
         rc = tool_client_open_args(&a, CMD, &tc);

@@ -49,11 +49,10 @@ static const tool_cmd_t commands[] = {
 static void
 usage(FILE *f)
 {
-    fprintf(f,
-            "usage: samsa COMMAND [OPTIONS]\n"
-            "       samsa COMMAND --help\n"
-            "       samsa --help | --version\n\n"
-            "The samsa cluster's command line. Commands:\n");
+    fprintf(f, "usage: samsa COMMAND [OPTIONS]\n"
+               "       samsa COMMAND --help\n"
+               "       samsa --help | --version\n\n"
+               "The samsa cluster's command line. Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-20s %s\n", commands[i].name, commands[i].summary);
     fprintf(f,
@@ -95,7 +94,9 @@ main(int argc, char **argv)
             (name[6 + n] == '\0' || strcmp(name + 6 + n, ".sh") == 0))
             return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "samsa: unknown command '%s'; list commands with samsa "
-                    "--help\n", name);
+    fprintf(stderr,
+            "samsa: unknown command '%s'; list commands with samsa "
+            "--help\n",
+            name);
     return TOOL_EXIT_USAGE;
 }

@@ -151,8 +151,8 @@ tool_parse_int(const char *name, const char *s, int64_t min, int64_t max,
     v = strtoll(s, &end, 10);
     if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max) {
         snprintf(errbuf, errlen,
-                 "--%s: '%s' is not an integer between %lld and %lld", name,
-                 s, (long long)min, (long long)max);
+                 "--%s: '%s' is not an integer between %lld and %lld", name, s,
+                 (long long)min, (long long)max);
         return TOOL_EXIT_USAGE;
     }
     *out = v;
@@ -175,7 +175,8 @@ tool_print_help(const char *cmd, const char *usage, const char *summary,
             printf("  %-30s %s\n", left, opts[i].help);
     }
     printf("\nExit status: 0 done, 1 failed, 2 usage error, 3 cannot reach "
-           "the cluster.\nSee samsa-%s(1).\n", cmd);
+           "the cluster.\nSee samsa-%s(1).\n",
+           cmd);
 }
 
 int
@@ -262,9 +263,7 @@ tool_murmur2(const void *data, size_t len)
     case 2:
         h ^= (uint32_t)p[(len & ~(size_t)3) + 1] << 8;
         /* fall through */
-    case 1:
-        h ^= p[len & ~(size_t)3];
-        h *= m;
+    case 1: h ^= p[len & ~(size_t)3]; h *= m;
     }
     h ^= h >> 13;
     h *= m;
@@ -317,9 +316,10 @@ tool_line_fmt_set(tool_line_fmt_t *fmt, const char *key, const char *value)
         fmt->null_marker = value;
         return 0;
     }
-    const char **sep = strcmp(key, "key.separator") == 0 ? &fmt->key_separator
-        : strcmp(key, "headers.delimiter") == 0   ? &fmt->headers_delimiter
-        : strcmp(key, "headers.separator") == 0   ? &fmt->headers_separator
+    const char **sep =
+        strcmp(key, "key.separator") == 0       ? &fmt->key_separator
+        : strcmp(key, "headers.delimiter") == 0 ? &fmt->headers_delimiter
+        : strcmp(key, "headers.separator") == 0 ? &fmt->headers_separator
         : strcmp(key, "headers.key.separator") == 0
             ? &fmt->headers_key_separator
             : NULL;
@@ -372,8 +372,8 @@ tool_line_parse(const tool_line_fmt_t *fmt, const char *line, size_t len,
             const char *h = p;
 
             while (h < d) {
-                const char *e = find_sep(h, (size_t)(d - h),
-                                         fmt->headers_separator);
+                const char *e =
+                    find_sep(h, (size_t)(d - h), fmt->headers_separator);
                 const char *hend = e ? e : d, *ks;
 
                 if (out->nheaders == TOOL_LINE_MAX_HEADERS) {
@@ -381,14 +381,13 @@ tool_line_parse(const tool_line_fmt_t *fmt, const char *line, size_t len,
                              TOOL_LINE_MAX_HEADERS);
                     return ERR_INVAL;
                 }
-                ks = find_sep(h, (size_t)(hend - h),
-                              fmt->headers_key_separator);
+                ks =
+                    find_sep(h, (size_t)(hend - h), fmt->headers_key_separator);
                 if (hend > h) {
                     int i = out->nheaders++;
 
                     out->headers[i].key = h;
-                    out->headers[i].key_len =
-                        (size_t)((ks ? ks : hend) - h);
+                    out->headers[i].key_len = (size_t)((ks ? ks : hend) - h);
                     if (ks) {
                         const char *v = ks + strlen(fmt->headers_key_separator);
 
@@ -408,15 +407,14 @@ tool_line_parse(const tool_line_fmt_t *fmt, const char *line, size_t len,
 
         if (k == NULL) {
             if (!fmt->ignore_error) {
-                snprintf(errbuf, errlen,
-                         "no key separator ('%s') found in the line; "
-                         "write KEY%sVALUE or drop --property parse.key=true",
-                         strcmp(fmt->key_separator, "\t") == 0
-                             ? "\\t"
-                             : fmt->key_separator,
-                         strcmp(fmt->key_separator, "\t") == 0
-                             ? "<TAB>"
-                             : fmt->key_separator);
+                snprintf(
+                    errbuf, errlen,
+                    "no key separator ('%s') found in the line; "
+                    "write KEY%sVALUE or drop --property parse.key=true",
+                    strcmp(fmt->key_separator, "\t") == 0 ? "\\t"
+                                                          : fmt->key_separator,
+                    strcmp(fmt->key_separator, "\t") == 0 ? "<TAB>"
+                                                          : fmt->key_separator);
                 return ERR_INVAL;
             }
         } else {

@@ -35,14 +35,14 @@ enum zk_msg_kind {
 
 struct zk {
     zk_config_t cfg;
-    char *connect;  /* full connect string, chroot included */
-    char *hosts;    /* without the chroot */
-    char *chroot;   /* NULL or "/samsa" */
+    char *connect; /* full connect string, chroot included */
+    char *hosts;   /* without the chroot */
+    char *chroot;  /* NULL or "/samsa" */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
     zhandle_t *zh;
-    int state;           /* last session state of zh */
+    int state; /* last session state of zh */
     int64_t session_id;
     uint64_t gen;
     bool want_new_event; /* post ZK_SESSION_NEW when zh connects */
@@ -76,7 +76,7 @@ struct zk_msg {
     zoo_op_t *zops;
     zoo_op_result_t *zres;
     zk_op_result_t *ops;
-    char **op_bufs;      /* ZK_OP_BUFS per op: path, data, created path */
+    char **op_bufs; /* ZK_OP_BUFS per op: path, data, created path */
     /* WATCH */
     int type;
     /* SESSION */
@@ -129,8 +129,7 @@ zk_log_cb(const char *message)
     zk_log_dropped = 0;
     pthread_mutex_unlock(&zk_log_mu);
     if (dropped > 0)
-        say_msg(level, "[zk] %s (%d similar lines dropped)", message,
-                dropped);
+        say_msg(level, "[zk] %s (%d similar lines dropped)", message, dropped);
     else
         say_msg(level, "[zk] %s", message);
 }
@@ -291,8 +290,8 @@ zk_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
         if (old != state)
             say_msg(state == ZOO_CONNECTED_STATE ? SAY_INFO : SAY_WARN,
                     "[zk] session 0x%llx %s (%s)",
-                    (unsigned long long)zk->session_id,
-                    zk_state_name(state), zk->hosts);
+                    (unsigned long long)zk->session_id, zk_state_name(state),
+                    zk->hosts);
     } else if (path != NULL && zk->cfg.post != NULL) {
         msg = xcalloc(1, sizeof(*msg));
         msg->kind = ZK_MSG_WATCH;
@@ -312,8 +311,8 @@ zk_init_handle_locked(zk_t *zk, const char *connect)
 
     zk->state = 0;
     zk->expiry_posted = false;
-    zh = zookeeper_init2(connect, zk_watcher, zk->cfg.session_timeout_ms,
-                         NULL, zk, 0, zk_log_cb);
+    zh = zookeeper_init2(connect, zk_watcher, zk->cfg.session_timeout_ms, NULL,
+                         zk, 0, zk_log_cb);
     return zh;
 }
 
@@ -679,39 +678,38 @@ zk_exists(zk_t *zk, const char *path, bool watch, zk_done_fn done, void *ud)
 }
 
 void
-zk_children(zk_t *zk, const char *path, bool watch, zk_done_fn done,
-            void *ud)
+zk_children(zk_t *zk, const char *path, bool watch, zk_done_fn done, void *ud)
 {
     zk_msg_t *msg = zk_req_new(zk, path, done, ud);
     zhandle_t *zh = zk_handle(zk);
     int rc;
 
-    rc = zh == NULL ? zk_no_handle_rc(zk)
-                    : zoo_aget_children2(zh, msg->path, watch, zk_strings_cb,
-                                         msg);
+    rc = zh == NULL
+             ? zk_no_handle_rc(zk)
+             : zoo_aget_children2(zh, msg->path, watch, zk_strings_cb, msg);
     if (rc != ZOK)
         zk_fail_now(msg, rc);
 }
 
 void
-zk_create(zk_t *zk, const char *path, const char *data, int datalen,
-          int flags, zk_done_fn done, void *ud)
+zk_create(zk_t *zk, const char *path, const char *data, int datalen, int flags,
+          zk_done_fn done, void *ud)
 {
     zk_msg_t *msg = zk_req_new(zk, path, done, ud);
     zhandle_t *zh = zk_handle(zk);
     int rc;
 
-    rc = zh == NULL ? zk_no_handle_rc(zk)
-                    : zoo_acreate(zh, msg->path, data, data ? datalen : -1,
-                                  &ZOO_OPEN_ACL_UNSAFE, flags, zk_string_cb,
-                                  msg);
+    rc = zh == NULL
+             ? zk_no_handle_rc(zk)
+             : zoo_acreate(zh, msg->path, data, data ? datalen : -1,
+                           &ZOO_OPEN_ACL_UNSAFE, flags, zk_string_cb, msg);
     if (rc != ZOK)
         zk_fail_now(msg, rc);
 }
 
 void
-zk_set(zk_t *zk, const char *path, const char *data, int datalen,
-       int version, zk_done_fn done, void *ud)
+zk_set(zk_t *zk, const char *path, const char *data, int datalen, int version,
+       zk_done_fn done, void *ud)
 {
     zk_msg_t *msg = zk_req_new(zk, path, done, ud);
     zhandle_t *zh = zk_handle(zk);
@@ -767,15 +765,14 @@ zk_multi(zk_t *zk, const zk_op_t *ops, int n, zk_done_fn done, void *ud)
         case ZK_OP_CREATE:
             bufs[2] = xmalloc(plen);
             zoo_create_op_init(&msg->zops[i], bufs[0], bufs[1], dlen,
-                               &ZOO_OPEN_ACL_UNSAFE, op->flags, bufs[2],
-                               plen);
+                               &ZOO_OPEN_ACL_UNSAFE, op->flags, bufs[2], plen);
             break;
         case ZK_OP_DELETE:
             zoo_delete_op_init(&msg->zops[i], bufs[0], op->version);
             break;
         case ZK_OP_SET:
-            zoo_set_op_init(&msg->zops[i], bufs[0], bufs[1], dlen,
-                            op->version, &msg->ops[i].stat);
+            zoo_set_op_init(&msg->zops[i], bufs[0], bufs[1], dlen, op->version,
+                            &msg->ops[i].stat);
             break;
         case ZK_OP_CHECK:
             zoo_check_op_init(&msg->zops[i], bufs[0], op->version);
@@ -854,8 +851,8 @@ zk_sync_create(zk_t *zk, const char *path, const char *data, int datalen,
 
     if (zh == NULL)
         return ZINVALIDSTATE;
-    return zoo_create(zh, path, data, data ? datalen : -1,
-                      &ZOO_OPEN_ACL_UNSAFE, flags, NULL, 0);
+    return zoo_create(zh, path, data, data ? datalen : -1, &ZOO_OPEN_ACL_UNSAFE,
+                      flags, NULL, 0);
 }
 
 int

@@ -26,8 +26,7 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static int
-zkn_fail(char *errbuf, size_t errlen, const char *fmt, ...)
+static int zkn_fail(char *errbuf, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -85,8 +84,8 @@ zkn_parse(const char *what, const char *data, size_t len, char *errbuf,
 
 /* an integer field in [lo, hi]; accepts a decimal string if @str_ok */
 static int
-zkn_int(const char *what, json_t *obj, const char *key, bool str_ok,
-        int64_t lo, int64_t hi, int64_t *out, char *errbuf, size_t errlen)
+zkn_int(const char *what, json_t *obj, const char *key, bool str_ok, int64_t lo,
+        int64_t hi, int64_t *out, char *errbuf, size_t errlen)
 {
     json_t *v = json_object_get(obj, key);
     long long x;
@@ -103,8 +102,8 @@ zkn_int(const char *what, json_t *obj, const char *key, bool str_ok,
             return zkn_fail(errbuf, errlen, "%s: \"%s\" is empty", what, key);
         x = strtoll(s, &end, 10);
         if (*end != '\0')
-            return zkn_fail(errbuf, errlen, "%s: \"%s\" is not a number",
-                            what, key);
+            return zkn_fail(errbuf, errlen, "%s: \"%s\" is not a number", what,
+                            key);
     } else {
         return zkn_fail(errbuf, errlen, "%s: \"%s\" is not an integer", what,
                         key);
@@ -121,8 +120,7 @@ zkn_int32(const char *what, json_t *obj, const char *key, int32_t lo,
           int32_t *out, char *errbuf, size_t errlen)
 {
     int64_t x;
-    int rc = zkn_int(what, obj, key, false, lo, INT32_MAX, &x, errbuf,
-                     errlen);
+    int rc = zkn_int(what, obj, key, false, lo, INT32_MAX, &x, errbuf, errlen);
 
     if (rc == 0)
         *out = (int32_t)x;
@@ -168,8 +166,8 @@ zkn_ids(const char *what, const char *field, json_t *arr, int32_t *n,
             json_integer_value(v) > INT32_MAX) {
             free(*ids);
             *ids = NULL;
-            return zkn_fail(errbuf, errlen,
-                            "%s: \"%s\" holds a non broker id", what, field);
+            return zkn_fail(errbuf, errlen, "%s: \"%s\" holds a non broker id",
+                            what, field);
         }
         (*ids)[i] = (int32_t)json_integer_value(v);
     }
@@ -280,8 +278,8 @@ zknode_cluster_id_encode(const char *id)
 }
 
 int
-zknode_cluster_id_decode(const char *data, size_t len, char **id,
-                         char *errbuf, size_t errlen)
+zknode_cluster_id_decode(const char *data, size_t len, char **id, char *errbuf,
+                         size_t errlen)
 {
     const char *what = ZKNODE_CLUSTER_ID;
     json_t *root = zkn_parse(what, data, len, errbuf, errlen);
@@ -335,9 +333,9 @@ zknode_broker_encode(const zknode_broker_t *broker)
         json_object_set_new(root, "rack", json_string(broker->rack));
     json_object_set_new(root, "jmx_port", json_integer(broker->jmx_port));
     json_object_set_new(root, "port", json_integer(broker->port));
-    json_object_set_new(root, "host", broker->host != NULL
-                                          ? json_string(broker->host)
-                                          : json_null());
+    json_object_set_new(root, "host",
+                        broker->host != NULL ? json_string(broker->host)
+                                             : json_null());
     json_object_set_new(root, "version",
                         json_integer(broker->version ? broker->version : 5));
     snprintf(ts, sizeof(ts), "%lld", (long long)broker->timestamp);
@@ -356,8 +354,7 @@ zkn_endpoint_parse(const char *s, zknode_endpoint_t *ep, char *errbuf,
     long port;
 
     if (sep == NULL || sep == s)
-        return zkn_fail(errbuf, errlen, "endpoint \"%s\" lacks LISTENER://",
-                        s);
+        return zkn_fail(errbuf, errlen, "endpoint \"%s\" lacks LISTENER://", s);
     host = sep + 3;
     colon = strrchr(host, ':');
     if (colon == NULL)
@@ -392,8 +389,7 @@ zknode_broker_decode(const char *data, size_t len, zknode_broker_t *broker,
     memset(broker, 0, sizeof(*broker));
     if (root == NULL)
         return ERR_CORRUPT;
-    rc = zkn_int32(what, root, "version", 1, &broker->version, errbuf,
-                   errlen);
+    rc = zkn_int32(what, root, "version", 1, &broker->version, errbuf, errlen);
     if (rc == 0)
         rc = zkn_int(what, root, "jmx_port", false, -1, 65535, &x, errbuf,
                      errlen);
@@ -409,8 +405,7 @@ zknode_broker_decode(const char *data, size_t len, zknode_broker_t *broker,
         if (v != NULL && json_is_string(v))
             broker->host = xstrdup(json_string_value(v));
         else if (v != NULL && !json_is_null(v))
-            rc = zkn_fail(errbuf, errlen, "%s: \"host\" is not a string",
-                          what);
+            rc = zkn_fail(errbuf, errlen, "%s: \"host\" is not a string", what);
     }
     if (rc == 0) {
         v = json_object_get(root, "port");
@@ -427,14 +422,14 @@ zknode_broker_decode(const char *data, size_t len, zknode_broker_t *broker,
         if (v != NULL && json_is_string(v))
             broker->rack = xstrdup(json_string_value(v));
         else if (v != NULL && !json_is_null(v))
-            rc = zkn_fail(errbuf, errlen, "%s: \"rack\" is not a string",
-                          what);
+            rc = zkn_fail(errbuf, errlen, "%s: \"rack\" is not a string", what);
     }
     map = json_object_get(root, "listener_security_protocol_map");
     if (rc == 0 && map != NULL && !json_is_object(map))
         rc = zkn_fail(errbuf, errlen,
                       "%s: \"listener_security_protocol_map\" is not an "
-                      "object", what);
+                      "object",
+                      what);
     eps = json_object_get(root, "endpoints");
     if (rc == 0 && broker->version >= 2) {
         if (!json_is_array(eps) || json_array_size(eps) > 64) {
@@ -463,7 +458,8 @@ zknode_broker_decode(const char *data, size_t len, zknode_broker_t *broker,
                 if (sp != NULL && !json_is_string(sp))
                     rc = zkn_fail(errbuf, errlen,
                                   "%s: security protocol of %s is not a "
-                                  "string", what, ep->listener);
+                                  "string",
+                                  what, ep->listener);
                 else
                     ep->security_protocol = xstrdup(
                         sp != NULL ? json_string_value(sp) : ep->listener);
@@ -472,8 +468,8 @@ zknode_broker_decode(const char *data, size_t len, zknode_broker_t *broker,
     } else if (rc == 0) {
         /* version 1: host and port only, PLAINTEXT */
         if (broker->host == NULL || broker->port < 0) {
-            rc = zkn_fail(errbuf, errlen, "%s: version 1 lacks host/port",
-                          what);
+            rc =
+                zkn_fail(errbuf, errlen, "%s: version 1 lacks host/port", what);
         } else {
             broker->endpoints = xcalloc(1, sizeof(*broker->endpoints));
             broker->endpoints[0].listener = xstrdup("PLAINTEXT");
@@ -485,8 +481,8 @@ zknode_broker_decode(const char *data, size_t len, zknode_broker_t *broker,
     }
     v = json_object_get(root, "features");
     if (rc == 0 && v != NULL && !json_is_object(v))
-        rc = zkn_fail(errbuf, errlen, "%s: \"features\" is not an object",
-                      what);
+        rc =
+            zkn_fail(errbuf, errlen, "%s: \"features\" is not an object", what);
     json_decref(root);
     if (rc != 0)
         zknode_broker_fini(broker);
@@ -530,21 +526,21 @@ zknode_topic_encode(const zknode_topic_t *topic)
 {
     json_t *root = json_object();
 
-    json_object_set_new(root, "partitions",
-                        zkn_assignment_json(topic->replicas,
-                                            topic->npartitions, false));
+    json_object_set_new(
+        root, "partitions",
+        zkn_assignment_json(topic->replicas, topic->npartitions, false));
     if (topic->has_id) {
         char id[23];
 
         zknode_uuid_encode(topic->id, id);
         json_object_set_new(root, "topic_id", json_string(id));
     }
-    json_object_set_new(root, "adding_replicas",
-                        zkn_assignment_json(topic->adding, topic->npartitions,
-                                            true));
-    json_object_set_new(root, "removing_replicas",
-                        zkn_assignment_json(topic->removing,
-                                            topic->npartitions, true));
+    json_object_set_new(
+        root, "adding_replicas",
+        zkn_assignment_json(topic->adding, topic->npartitions, true));
+    json_object_set_new(
+        root, "removing_replicas",
+        zkn_assignment_json(topic->removing, topic->npartitions, true));
     json_object_set_new(root, "version",
                         json_integer(topic->version ? topic->version
                                                     : (topic->has_id ? 3 : 2)));
@@ -581,13 +577,16 @@ zkn_assignment_extra(const char *what, const char *field, json_t *root,
     if (!json_is_object(obj))
         return zkn_fail(errbuf, errlen, "%s: \"%s\" is not an object", what,
                         field);
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         int32_t p = zkn_partition_key(key);
         int rc;
 
         if (p < 0 || p >= topic->npartitions)
-            return zkn_fail(errbuf, errlen, "%s: \"%s\" names partition "
-                            "\"%s\"", what, field, key);
+            return zkn_fail(errbuf, errlen,
+                            "%s: \"%s\" names partition "
+                            "\"%s\"",
+                            what, field, key);
         free(out[p].ids);
         rc = zkn_ids(what, field, v, &out[p].n, &out[p].ids, errbuf, errlen);
         if (rc != 0)
@@ -610,8 +609,7 @@ zknode_topic_decode(const char *data, size_t len, zknode_topic_t *topic,
     memset(topic, 0, sizeof(*topic));
     if (root == NULL)
         return ERR_CORRUPT;
-    rc = zkn_int32(what, root, "version", 1, &topic->version, errbuf,
-                   errlen);
+    rc = zkn_int32(what, root, "version", 1, &topic->version, errbuf, errlen);
     v = json_object_get(root, "topic_id");
     if (rc == 0 && v != NULL && !json_is_null(v)) {
         if (!json_is_string(v) ||
@@ -636,14 +634,15 @@ zknode_topic_decode(const char *data, size_t len, zknode_topic_t *topic,
     topic->replicas = xcalloc(n + 1, sizeof(*topic->replicas));
     topic->adding = xcalloc(n + 1, sizeof(*topic->adding));
     topic->removing = xcalloc(n + 1, sizeof(*topic->removing));
-    json_object_foreach(parts, key, v) {
+    json_object_foreach(parts, key, v)
+    {
         int32_t p = zkn_partition_key(key);
 
         /* n distinct keys all in [0, n) means exactly 0..n-1 */
         if (p < 0 || (size_t)p >= n) {
             rc = zkn_fail(errbuf, errlen,
-                          "%s: partitions are not 0..%zu (\"%s\")", what,
-                          n - 1, key);
+                          "%s: partitions are not 0..%zu (\"%s\")", what, n - 1,
+                          key);
             goto out;
         }
         rc = zkn_ids(what, "partitions", v, &topic->replicas[p].n,
@@ -716,13 +715,13 @@ zknode_partition_state_decode(const char *data, size_t len,
         return ERR_CORRUPT;
     rc = zkn_int32(what, root, "version", 1, &version, errbuf, errlen);
     if (rc == 0)
-        rc = zkn_int32(what, root, "controller_epoch", 0,
-                       &st->controller_epoch, errbuf, errlen);
+        rc = zkn_int32(what, root, "controller_epoch", 0, &st->controller_epoch,
+                       errbuf, errlen);
     if (rc == 0)
         rc = zkn_int32(what, root, "leader", -1, &st->leader, errbuf, errlen);
     if (rc == 0)
-        rc = zkn_int32(what, root, "leader_epoch", 0, &st->leader_epoch,
-                       errbuf, errlen);
+        rc = zkn_int32(what, root, "leader_epoch", 0, &st->leader_epoch, errbuf,
+                       errlen);
     if (rc == 0)
         rc = zkn_ids(what, "isr", json_object_get(root, "isr"), &st->nisr,
                      &st->isr, errbuf, errlen);
@@ -832,17 +831,19 @@ zknode_config_decode(const char *data, size_t len, zknode_config_t *cfg,
     rc = zkn_int32(what, root, "version", 1, &version, errbuf, errlen);
     c = json_object_get(root, "config");
     if (rc == 0 && !json_is_object(c))
-        rc = zkn_fail(errbuf, errlen, "%s: \"config\" is not an object",
-                      what);
+        rc = zkn_fail(errbuf, errlen, "%s: \"config\" is not an object", what);
     if (rc != 0)
         goto out;
     n = json_object_size(c);
     cfg->keys = xcalloc(n + 1, sizeof(char *));
     cfg->values = xcalloc(n + 1, sizeof(char *));
-    json_object_foreach(c, key, v) {
+    json_object_foreach(c, key, v)
+    {
         if (!json_is_string(v)) {
-            rc = zkn_fail(errbuf, errlen, "%s: value of \"%s\" is not a "
-                          "string", what, key);
+            rc = zkn_fail(errbuf, errlen,
+                          "%s: value of \"%s\" is not a "
+                          "string",
+                          what, key);
             break;
         }
         cfg->keys[cfg->n] = xstrdup(key);
@@ -893,13 +894,14 @@ zknode_config_change_decode(const char *data, size_t len, char **entity_path,
     *entity_path = NULL;
     if (root == NULL)
         return ERR_CORRUPT;
-    rc = zkn_int(what, root, "version", false, 2, 2, &version, errbuf,
-                 errlen);
+    rc = zkn_int(what, root, "version", false, 2, 2, &version, errbuf, errlen);
     if (rc == 0)
         rc = zkn_string(what, root, "entity_path", &s, errbuf, errlen);
     if (rc == 0 && strchr(s, '/') == NULL)
-        rc = zkn_fail(errbuf, errlen, "%s: entity_path \"%s\" is not "
-                      "<type>/<name>", what, s);
+        rc = zkn_fail(errbuf, errlen,
+                      "%s: entity_path \"%s\" is not "
+                      "<type>/<name>",
+                      what, s);
     if (rc == 0)
         *entity_path = xstrdup(s);
     json_decref(root);
@@ -928,9 +930,8 @@ zknode_isr_change_encode(const zknode_isr_change_t *chg)
 }
 
 int
-zknode_isr_change_decode(const char *data, size_t len,
-                         zknode_isr_change_t *chg, char *errbuf,
-                         size_t errlen)
+zknode_isr_change_decode(const char *data, size_t len, zknode_isr_change_t *chg,
+                         char *errbuf, size_t errlen)
 {
     const char *what = "isr change notification";
     json_t *root = zkn_parse(what, data, len, errbuf, errlen);
@@ -957,8 +958,8 @@ zknode_isr_change_decode(const char *data, size_t len,
         int32_t p;
 
         if (!json_is_object(tp)) {
-            rc = zkn_fail(errbuf, errlen, "%s: an entry is not an object",
-                          what);
+            rc =
+                zkn_fail(errbuf, errlen, "%s: an entry is not an object", what);
             break;
         }
         rc = zkn_string(what, tp, "topic", &topic, errbuf, errlen);

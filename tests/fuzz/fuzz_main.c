@@ -139,10 +139,9 @@ fuzz_get_be(const uint8_t *p, size_t width)
 static void
 fuzz_mutate_once(buf_t *b)
 {
-    static const int64_t interesting[] = {0,   1,    -1,         2,
-                                          7,   0x7f, 0x80,       0xff,
-                                          0x7fff, 0x8000, 0xffff, 0x7fffffff,
-                                          -2,  INT32_MIN, 61,    49};
+    static const int64_t interesting[] = {
+        0,      1,      -1,     2,          7,  0x7f,      0x80, 0xff,
+        0x7fff, 0x8000, 0xffff, 0x7fffffff, -2, INT32_MIN, 61,   49};
     static const size_t widths[] = {1, 2, 4};
     size_t width = widths[fuzz_below(3)];
     size_t off, n;
@@ -159,8 +158,8 @@ fuzz_mutate_once(buf_t *b)
     case 2: /* interesting value in a big-endian field */
         if (b->len >= width) {
             off = fuzz_field_off(b->len, width);
-            fuzz_put_be(b->data + off,
-                        (uint64_t)interesting[fuzz_below(16)], width);
+            fuzz_put_be(b->data + off, (uint64_t)interesting[fuzz_below(16)],
+                        width);
         }
         break;
     case 3: /* small delta on a length or count field */
@@ -172,9 +171,7 @@ fuzz_mutate_once(buf_t *b)
                         width);
         }
         break;
-    case 4: /* truncate */
-        b->len = fuzz_below(b->len + 1);
-        break;
+    case 4: /* truncate */ b->len = fuzz_below(b->len + 1); break;
     case 5: /* delete a range */
         if (b->len) {
             off = fuzz_below(b->len);
@@ -270,8 +267,8 @@ main(int argc, char **argv)
                               : (uint64_t)t0.tv_nsec ^ (uint64_t)getpid();
     if (fuzz_rng_state == 0)
         fuzz_rng_state = 88172645463325252ULL;
-    printf("fuzz: FUZZ_SEED=%llu, %.0f s\n",
-           (unsigned long long)fuzz_rng_state, seconds);
+    printf("fuzz: FUZZ_SEED=%llu, %.0f s\n", (unsigned long long)fuzz_rng_state,
+           seconds);
     fflush(stdout);
 
     /* the seeds, each run once as they are */
@@ -283,8 +280,8 @@ main(int argc, char **argv)
         fuzz_pool_add(cur.data, cur.len);
         nseeds++;
     }
-    fuzz_nfixed = fuzz_npool < FUZZ_POOL_MAX / 2 ? fuzz_npool
-                                                  : FUZZ_POOL_MAX / 2;
+    fuzz_nfixed =
+        fuzz_npool < FUZZ_POOL_MAX / 2 ? fuzz_npool : FUZZ_POOL_MAX / 2;
     for (int i = 0; i < 8; i++) {
         size_t n = fuzz_below(256);
 

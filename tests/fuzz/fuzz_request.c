@@ -57,15 +57,15 @@ typedef struct fz_codec {
     enc_fn req_enc, resp_enc;
 } fz_codec_t;
 
-#define FZ_WRAP(fam, dir, type)                                              \
-    static int fz_dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar,     \
-                                    void *m)                                 \
-    {                                                                        \
-        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);               \
-    }                                                                        \
-    static void fz_enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m) \
-    {                                                                        \
-        p_##fam##_##dir##_encode(kw, v, (const type *)m);                    \
+#define FZ_WRAP(fam, dir, type)                                                \
+    static int fz_dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar,       \
+                                    void *m)                                   \
+    {                                                                          \
+        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);                 \
+    }                                                                          \
+    static void fz_enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m)   \
+    {                                                                          \
+        p_##fam##_##dir##_encode(kw, v, (const type *)m);                      \
     }
 
 FZ_WRAP(apiversions, req, apiversions_req_t)
@@ -123,9 +123,11 @@ FZ_WRAP(alterconfigs, resp, alterconfigs_resp_t)
 FZ_WRAP(incrementalalterconfigs, req, alterconfigs_req_t)
 FZ_WRAP(incrementalalterconfigs, resp, alterconfigs_resp_t)
 
-#define FZ_CODEC(k, fam)                                                     \
-    {k, fz_dec_##fam##_req, fz_dec_##fam##_resp, fz_enc_##fam##_req,         \
-     fz_enc_##fam##_resp}
+#define FZ_CODEC(k, fam)                                                       \
+    {                                                                          \
+        k, fz_dec_##fam##_req, fz_dec_##fam##_resp, fz_enc_##fam##_req,        \
+            fz_enc_##fam##_resp                                                \
+    }
 
 static const fz_codec_t fz_codecs[] = {
     FZ_CODEC(API_API_VERSIONS, apiversions),
@@ -274,8 +276,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* 1. as a request frame, the way the broker dispatches it */
     if (khdr_peek(data, size, &hdr) == 0 &&
         kapi_supported(hdr.request_api_key, hdr.request_api_version)) {
-        bool flex =
-            kapi_flexible(hdr.request_api_key, hdr.request_api_version);
+        bool flex = kapi_flexible(hdr.request_api_key, hdr.request_api_version);
         const fz_codec_t *c = fz_find(hdr.request_api_key);
 
         kread_init(&kr, data, size);
@@ -303,7 +304,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static void
 fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
 {
-    static const uint8_t id[16] = {1, 2, 3, 4, 5, 6, 7, 8,
+    static const uint8_t id[16] = {1, 2,  3,  4,  5,  6,  7,  8,
                                    9, 10, 11, 12, 13, 14, 15, 16};
     static const uint8_t recs[] = "\0\0\0\0\0\0\0\0\0\0\0\x10\xff\xff\xff"
                                   "\xff\x02seed";
@@ -334,8 +335,9 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
         fetch_req_partition_t p = {0, 3, 100, 2, 0, 1048576};
         fetch_req_topic_t t = {name, 1, &p};
         fetch_req_forgotten_t f = {name, 3, brokers};
-        fetch_req_t req = {{"cluster", 7}, -1, 500, 1, 1 << 20, 0, 1, 2,
-                           1, &t, 1, &f, {"rack", 4}};
+        fetch_req_t req = {
+            {"cluster", 7}, -1, 500, 1, 1 << 20, 0, 1, 2, 1, &t, 1, &f,
+            {"rack", 4}};
         p_fetch_req_encode(kw, v, &req);
         break;
     }
@@ -399,9 +401,9 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
         break;
     }
     case API_LEADER_AND_ISR: {
-        leaderandisr_partition_state_t ps = {name, 0, 1, 1, 2, 3, brokers,
-                                             0, 3, brokers, 0, NULL, 0,
-                                             NULL, true};
+        leaderandisr_partition_state_t ps = {name, 0,       1, 1,    2,
+                                             3,    brokers, 0, 3,    brokers,
+                                             0,    NULL,    0, NULL, true};
         leaderandisr_topic_state_t t = {name, {0}, 1, &ps};
         leaderandisr_live_leader_t l = {1, {"localhost", 9}, 9092};
         leaderandisr_req_t req = {1, 1, 100, 0, 1, &ps, 1, &t, 1, &l};
@@ -410,14 +412,14 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
         break;
     }
     case API_UPDATE_METADATA: {
-        updatemetadata_partition_state_t ps = {name, 0, 1, 1, 2, 3, brokers,
-                                               0, 3, brokers, 0, NULL};
+        updatemetadata_partition_state_t ps = {name,    0, 1, 1,       2, 3,
+                                               brokers, 0, 3, brokers, 0, NULL};
         updatemetadata_config_t c = {{"cleanup.policy", 14}, val};
         updatemetadata_topic_state_t t = {name, {0}, 1, &ps, 1, &c};
-        updatemetadata_endpoint_t e = {9092, {"localhost", 9},
-                                       {"PLAINTEXT", 9}, 0};
-        updatemetadata_broker_t b = {1, {"localhost", 9}, 9092, 1, &e,
-                                     {NULL, -1}};
+        updatemetadata_endpoint_t e = {
+            9092, {"localhost", 9}, {"PLAINTEXT", 9}, 0};
+        updatemetadata_broker_t b = {1,  {"localhost", 9}, 9092, 1,
+                                     &e, {NULL, -1}};
         updatemetadata_req_t req = {1, 1, 100, 1, &ps, 1, &t, 1, &b};
         memcpy(t.topic_id, id, 16);
         p_updatemetadata_req_encode(kw, v, &req);
@@ -444,15 +446,16 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
     }
     case API_JOIN_GROUP: {
         joingroup_protocol_t p = {{"range", 5}, {(const uint8_t *)"m", 1}};
-        joingroup_req_t req = {{"g", 1}, 10000, 30000, {"", 0},
-                               {"i", 1}, {"consumer", 8}, 1, &p};
+        joingroup_req_t req = {{"g", 1}, 10000,           30000, {"", 0},
+                               {"i", 1}, {"consumer", 8}, 1,     &p};
         p_joingroup_req_encode(kw, v, &req);
         break;
     }
     case API_SYNC_GROUP: {
         syncgroup_assignment_t a = {{"m", 1}, {(const uint8_t *)"a", 1}};
-        syncgroup_req_t req = {{"g", 1}, 1, {"m", 1}, {NULL, -1},
-                               {"consumer", 8}, {"range", 5}, 1, &a};
+        syncgroup_req_t req = {
+            {"g", 1},     1, {"m", 1}, {NULL, -1}, {"consumer", 8},
+            {"range", 5}, 1, &a};
         p_syncgroup_req_encode(kw, v, &req);
         break;
     }
@@ -470,8 +473,7 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
     case API_OFFSET_COMMIT: {
         offsetcommit_req_partition_t p = {0, 42, 1, -1, {"md", 2}};
         offsetcommit_req_topic_t t = {name, 1, &p};
-        offsetcommit_req_t req = {{"g", 1}, 1, {"m", 1}, {NULL, -1}, -1,
-                                  1, &t};
+        offsetcommit_req_t req = {{"g", 1}, 1, {"m", 1}, {NULL, -1}, -1, 1, &t};
         p_offsetcommit_req_encode(kw, v, &req);
         break;
     }
@@ -499,8 +501,7 @@ fz_seed_body(kwrite_t *kw, int16_t key, int16_t v)
         p_deletegroups_req_encode(kw, v, &req);
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 

@@ -25,24 +25,24 @@
 static const char *zk_connect;
 static int failures;
 
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-            failures++;                                                      \
-        }                                                                    \
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);    \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fprintf(stderr, "\n");                                             \
+            failures++;                                                        \
+        }                                                                      \
     } while (0)
 
-#define REQUIRE(cond, ...)                                                   \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-            exit(1);                                                         \
-        }                                                                    \
+#define REQUIRE(cond, ...)                                                     \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);    \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fprintf(stderr, "\n");                                             \
+            exit(1);                                                           \
+        }                                                                      \
     } while (0)
 
 /* ---- a test broker: records what its hooks see ------------------------ */
@@ -191,10 +191,10 @@ wait_for(tb_t *tb, pred_fn pred, const void *arg, int ms)
 
 typedef struct tstate {
     const char *topic;
-    int32_t npartitions;   /* -1: topic absent */
-    int32_t leader;        /* every partition; -2: any >= 0 */
-    int32_t controller;    /* -2: any */
-    int32_t nbrokers;      /* -1: any */
+    int32_t npartitions; /* -1: topic absent */
+    int32_t leader;      /* every partition; -2: any >= 0 */
+    int32_t controller;  /* -2: any */
+    int32_t nbrokers;    /* -1: any */
 } tstate_t;
 
 static bool
@@ -324,16 +324,15 @@ waiter_wait(waiter_t *w)
 }
 
 static waiter_t *
-create_one(tb_t *tb, const char *name, int32_t np, int16_t rf,
-           const char *ckey, const char *cval, bool validate_only)
+create_one(tb_t *tb, const char *name, int32_t np, int16_t rf, const char *ckey,
+           const char *cval, bool validate_only)
 {
     waiter_t *w = waiter_new();
     const char *keys[1] = {ckey}, *vals[1] = {cval};
-    ctl_topic_spec_t spec = {name, np, rf, 0, NULL, NULL, ckey ? 1 : 0,
-                             keys, vals};
+    ctl_topic_spec_t spec = {name, np,           rf,   0,   NULL,
+                             NULL, ckey ? 1 : 0, keys, vals};
 
-    ctl_create_topics(tb->ctl, &spec, 1, validate_only, 20000, waiter_done,
-                      w);
+    ctl_create_topics(tb->ctl, &spec, 1, validate_only, 20000, waiter_done, w);
     waiter_wait(w);
     return w;
 }
@@ -441,8 +440,7 @@ main(int argc, char **argv)
     test_unreachable_zookeeper_fails_fast();
 
     /* 1. first broker: base paths, cluster id, registration, election */
-    REQUIRE(tb_start(&b1, 1, 6000, err, sizeof(err)) == 0, "start 1: %s",
-            err);
+    REQUIRE(tb_start(&b1, 1, 6000, err, sizeof(err)) == 0, "start 1: %s", err);
     CHECK(strlen(ctl_cluster_id(b1.ctl)) == 22, "cluster id %s",
           ctl_cluster_id(b1.ctl));
     ts = (tstate_t){NULL, 0, 0, 1, 1};
@@ -451,7 +449,8 @@ main(int argc, char **argv)
     CHECK(ctl_is_controller(b1.ctl), "broker 1 is not the controller");
     zk = inspector();
     s = zget(zk, "/cluster/id");
-    CHECK(s && strstr(s, ctl_cluster_id(b1.ctl)) && strstr(s, "\"version\":\"1\""),
+    CHECK(s && strstr(s, ctl_cluster_id(b1.ctl)) &&
+              strstr(s, "\"version\":\"1\""),
           "/cluster/id = %s", s ? s : "(none)");
     free(s);
     s = zget(zk, "/brokers/ids/1");
@@ -507,7 +506,8 @@ main(int argc, char **argv)
 
         REQUIRE(s != NULL, "t1-1 state missing");
         CHECK(zknode_partition_state_decode(s, strlen(s), &st, err,
-                                            sizeof(err)) == 0, "%s", err);
+                                            sizeof(err)) == 0,
+              "%s", err);
         CHECK(st.leader == 1 && st.leader_epoch == 0 &&
                   st.controller_epoch == epoch1 && st.nisr == 1,
               "t1-1 state %s", s);
@@ -516,7 +516,8 @@ main(int argc, char **argv)
     free(s);
     s = zget(zk, "/config/topics/t1");
     CHECK(s && strcmp(s, "{\"version\":1,\"config\":{\"retention.ms\":"
-                         "\"1000\"}}") == 0, "config %s", s ? s : "(none)");
+                         "\"1000\"}}") == 0,
+          "config %s", s ? s : "(none)");
     free(s);
     pthread_mutex_lock(&b1.mu);
     {
@@ -592,8 +593,7 @@ main(int argc, char **argv)
     }
 
     /* 5. a second broker gets metadata from controller 1 */
-    REQUIRE(tb_start(&b2, 2, 6000, err, sizeof(err)) == 0, "start 2: %s",
-            err);
+    REQUIRE(tb_start(&b2, 2, 6000, err, sizeof(err)) == 0, "start 2: %s", err);
     ts = (tstate_t){"t1", 3, 1, 1, 2};
     CHECK(wait_for(&b2, pred_topic, &ts, 10000),
           "broker 2 never got metadata with both brokers");
@@ -624,12 +624,12 @@ main(int argc, char **argv)
         ctl_create_partitions(b2.ctl, names, counts, 3, false, 20000,
                               waiter_done, w);
         waiter_wait(w);
-        CHECK(w->codes[0] == KERR_NONE && w->nparts[0] == 5,
-              "t1 -> 5: %d %s", w->codes[0], w->msgs[0]);
+        CHECK(w->codes[0] == KERR_NONE && w->nparts[0] == 5, "t1 -> 5: %d %s",
+              w->codes[0], w->msgs[0]);
         CHECK(w->codes[1] == KERR_UNKNOWN_TOPIC_OR_PARTITION, "t1x: %d",
               w->codes[1]);
-        CHECK(w->codes[2] == KERR_INVALID_PARTITIONS, "a_b: %d %s",
-              w->codes[2], w->msgs[2]);
+        CHECK(w->codes[2] == KERR_INVALID_PARTITIONS, "a_b: %d %s", w->codes[2],
+              w->msgs[2]);
         free(w);
         /* Kafka's round robin from partition 0's broker: 3 -> 2, 4 -> 1 */
         ts = (tstate_t){"t1", 5, -2, 1, 2};

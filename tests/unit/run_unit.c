@@ -61,8 +61,8 @@ main(int argc, char **argv)
 
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
-#define SUITE(name)                                                          \
-    if (only == NULL || strcmp(only, #name) == 0)                            \
+#define SUITE(name)                                                            \
+    if (only == NULL || strcmp(only, #name) == 0)                              \
         suite_##name();
 #include "suites.def"
 #undef SUITE

@@ -12,9 +12,9 @@
 #include "samsa/kerr.h"
 #include "unit.h"
 
-static const batch_codec_t all_codecs[] = {
-    BATCH_CODEC_NONE, BATCH_CODEC_GZIP, BATCH_CODEC_SNAPPY, BATCH_CODEC_LZ4,
-    BATCH_CODEC_ZSTD};
+static const batch_codec_t all_codecs[] = {BATCH_CODEC_NONE, BATCH_CODEC_GZIP,
+                                           BATCH_CODEC_SNAPPY, BATCH_CODEC_LZ4,
+                                           BATCH_CODEC_ZSTD};
 #define NCODECS (sizeof(all_codecs) / sizeof(all_codecs[0]))
 
 static const batch_header_kv_t sample_headers[] = {
@@ -177,8 +177,7 @@ test_batch_validates_and_iterates_librdkafka_batches(void)
 
         CU_ASSERT_EQUAL(batch_validate(caps[i].p, caps[i].len, &scratch),
                         KERR_NONE);
-        CU_ASSERT_EQUAL_FATAL(batch_iter_init(&it, caps[i].p, caps[i].len),
-                              0);
+        CU_ASSERT_EQUAL_FATAL(batch_iter_init(&it, caps[i].p, caps[i].len), 0);
         while (batch_iter_next(&it, &rec) == 1) {
             CU_ASSERT_EQUAL(rec.offset_delta, n);
             CU_ASSERT_EQUAL(rec.nheaders, 1);
@@ -206,13 +205,11 @@ test_batch_crc_mismatch_is_corrupt_message(void)
 
     build_sample(&b, BATCH_CODEC_LZ4);
     b.data[b.len - 3] ^= 0x40;
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     buf_reset(&b);
     build_sample(&b, BATCH_CODEC_NONE);
     b.data[BATCH_CRC_OFFSET] ^= 1;
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     buf_fini(&b);
 }
 
@@ -253,12 +250,10 @@ test_batch_truncated_or_padded_batch_is_corrupt(void)
     CU_ASSERT_EQUAL(batch_iter_init(&it, b.data, b.len - 1), ERR_CORRUPT);
     batch_iter_fini(&it);
     buf_extend(&b, 1);
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     /* batchLength too small to hold the header */
     put32(b.data + 8, 48);
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     buf_fini(&b);
 }
 
@@ -282,23 +277,23 @@ test_batch_bad_offset_deltas_are_invalid_record(void)
     rec1[3] = 0;                 /* delta 0 again */
     fix_crc(b.data, b.len);
     CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_INVALID_RECORD);
-    CU_ASSERT_EQUAL(batch_validate_flags(b.data, b.len, NULL,
-                                         BATCH_VALIDATE_REPLICA),
-                    KERR_INVALID_RECORD);
+    CU_ASSERT_EQUAL(
+        batch_validate_flags(b.data, b.len, NULL, BATCH_VALIDATE_REPLICA),
+        KERR_INVALID_RECORD);
     /* a gap (0, 2) with lastOffsetDelta 2: a compacted batch */
     rec1[3] = 4;
     put32(b.data + 23, 2);
     fix_crc(b.data, b.len);
     CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_INVALID_RECORD);
-    CU_ASSERT_EQUAL(batch_validate_flags(b.data, b.len, NULL,
-                                         BATCH_VALIDATE_REPLICA),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        batch_validate_flags(b.data, b.len, NULL, BATCH_VALIDATE_REPLICA),
+        KERR_NONE);
     /* a delta past lastOffsetDelta */
     put32(b.data + 23, 1);
     fix_crc(b.data, b.len);
-    CU_ASSERT_EQUAL(batch_validate_flags(b.data, b.len, NULL,
-                                         BATCH_VALIDATE_REPLICA),
-                    KERR_INVALID_RECORD);
+    CU_ASSERT_EQUAL(
+        batch_validate_flags(b.data, b.len, NULL, BATCH_VALIDATE_REPLICA),
+        KERR_INVALID_RECORD);
     buf_fini(&b);
 }
 
@@ -317,8 +312,7 @@ test_batch_records_count_mismatch_is_detected(void)
     /* count and lastOffsetDelta agree, but a third record follows */
     put32(b.data + 23, 1);
     fix_crc(b.data, b.len);
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     CU_ASSERT_EQUAL(batch_iter_init(&it, b.data, b.len), 0);
     CU_ASSERT_EQUAL(batch_iter_next(&it, &rec), 1);
     CU_ASSERT_EQUAL(batch_iter_next(&it, &rec), 1);
@@ -328,17 +322,16 @@ test_batch_records_count_mismatch_is_detected(void)
     put32(b.data + 57, 4);
     put32(b.data + 23, 3);
     fix_crc(b.data, b.len);
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     /* zero and negative counts from a client */
     put32(b.data + 57, 0);
     fix_crc(b.data, b.len);
     CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_INVALID_RECORD);
     put32(b.data + 57, (uint32_t)-5);
     fix_crc(b.data, b.len);
-    CU_ASSERT_EQUAL(batch_validate_flags(b.data, b.len, NULL,
-                                         BATCH_VALIDATE_REPLICA),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(
+        batch_validate_flags(b.data, b.len, NULL, BATCH_VALIDATE_REPLICA),
+        KERR_CORRUPT_MESSAGE);
     buf_fini(&b);
 }
 
@@ -352,13 +345,11 @@ test_batch_bad_record_framing_is_corrupt(void)
     rec0 = b.data + BATCH_HEADER_SIZE;
     rec0[0] += 2; /* record length +1 (zigzag): runs into the next record */
     fix_crc(b.data, b.len);
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     rec0[0] -= 2;
     rec0[4] = 0x7f; /* key length -64 */
     fix_crc(b.data, b.len);
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     buf_fini(&b);
 }
 
@@ -372,8 +363,7 @@ test_batch_magic_and_codec_errors_use_kafka_codes(void)
     b.data[16] = 1;
     CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_INVALID_RECORD);
     b.data[16] = 9;
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     b.data[16] = 2;
     b.data[22] = 5; /* codec 5 */
     fix_crc(b.data, b.len);
@@ -384,8 +374,7 @@ test_batch_magic_and_codec_errors_use_kafka_codes(void)
     /* claims gzip but holds plain records */
     b.data[22] = BATCH_CODEC_GZIP;
     fix_crc(b.data, b.len);
-    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL),
-                    KERR_CORRUPT_MESSAGE);
+    CU_ASSERT_EQUAL(batch_validate(b.data, b.len, NULL), KERR_CORRUPT_MESSAGE);
     buf_fini(&b);
 }
 
@@ -398,12 +387,10 @@ test_batch_build_rejects_bad_arguments(void)
 
     memset(&rec, 0, sizeof(rec));
     CU_ASSERT_EQUAL(batch_build(&b, BATCH_CODEC_NONE, 0, &rec, 0), ERR_INVAL);
-    CU_ASSERT_EQUAL(batch_build(&b, (batch_codec_t)6, 0, &rec, 1),
-                    ERR_INVAL);
+    CU_ASSERT_EQUAL(batch_build(&b, (batch_codec_t)6, 0, &rec, 1), ERR_INVAL);
     rec.nheaders = 1;
     rec.headers = &bad;
-    CU_ASSERT_EQUAL(batch_build(&b, BATCH_CODEC_NONE, 0, &rec, 1),
-                    ERR_INVAL);
+    CU_ASSERT_EQUAL(batch_build(&b, BATCH_CODEC_NONE, 0, &rec, 1), ERR_INVAL);
     CU_ASSERT_EQUAL(b.len, 0);
     buf_fini(&b);
 }

@@ -114,9 +114,13 @@ broker_setup(void)
     if (net_start(&net, &nc, err, sizeof(err)) != 0)
         return 1;
     for (int p = 0; p < 2; p++) {
-        parts[p] = (ctl_partition_state_t){
-            .topic = TOPIC, .partition = p, .leader = BROKER_ID,
-            .nisr = 1, .isr = isr, .nreplicas = 1, .replicas = isr};
+        parts[p] = (ctl_partition_state_t){.topic = TOPIC,
+                                           .partition = p,
+                                           .leader = BROKER_ID,
+                                           .nisr = 1,
+                                           .isr = isr,
+                                           .nreplicas = 1,
+                                           .replicas = isr};
     }
     parts[2] = parts[0];
     parts[2].topic = STAMPED;
@@ -144,10 +148,9 @@ connect_broker(void)
     char err[256];
     kclient_t *kc = NULL;
 
-    CU_ASSERT_EQUAL_FATAL(
-        kclient_connect(&kc, "127.0.0.1", net_port(net), 2000, err,
-                        sizeof(err)),
-        0);
+    CU_ASSERT_EQUAL_FATAL(kclient_connect(&kc, "127.0.0.1", net_port(net), 2000,
+                                          err, sizeof(err)),
+                          0);
     return kc;
 }
 
@@ -209,10 +212,12 @@ produce_to(kclient_t *kc, const char *topic, int32_t partition, int n,
 
     for (int i = 0; i < n; i++) {
         snprintf(values[i], sizeof(values[i]), "value-%d", i);
-        recs[i] = (batch_build_record_t){
-            .key = "k", .key_len = 1, .value = values[i],
-            .value_len = (int32_t)strlen(values[i]),
-            .timestamp = 1700000000000LL + i};
+        recs[i] =
+            (batch_build_record_t){.key = "k",
+                                   .key_len = 1,
+                                   .value = values[i],
+                                   .value_len = (int32_t)strlen(values[i]),
+                                   .timestamp = 1700000000000LL + i};
     }
     CU_ASSERT_EQUAL_FATAL(batch_build(&batch, codec, 0, recs, n), 0);
     if (corrupt)
@@ -292,8 +297,8 @@ fetch_send_to(kclient_t *kc, const char *topic, int32_t partition,
 }
 
 static void
-fetch_send(kclient_t *kc, int32_t partition, int64_t offset,
-           int32_t min_bytes, int32_t max_wait_ms)
+fetch_send(kclient_t *kc, int32_t partition, int64_t offset, int32_t min_bytes,
+           int32_t max_wait_ms)
 {
     fetch_send_to(kc, TOPIC, partition, offset, min_bytes, max_wait_ms);
 }
@@ -363,8 +368,8 @@ test_api_versions_is_the_dispatch_table_in_flexible_and_v0_form(void)
     req_begin(&kw, API_API_VERSIONS, 3);
     p_apiversions_req_encode(&kw, 3, &r);
     req_send(kc, &kw);
-    CU_ASSERT_EQUAL_FATAL(
-        resp_recv(kc, &frame, &kr, API_API_VERSIONS, 3, 5000), 0);
+    CU_ASSERT_EQUAL_FATAL(resp_recv(kc, &frame, &kr, API_API_VERSIONS, 3, 5000),
+                          0);
     CU_ASSERT_EQUAL_FATAL(p_apiversions_resp_decode(&kr, 3, &ar, &resp), 0);
     CU_ASSERT_EQUAL(resp.error_code, KERR_NONE);
     for (int32_t i = 0; i < resp.napi_keys; i++)
@@ -376,8 +381,8 @@ test_api_versions_is_the_dispatch_table_in_flexible_and_v0_form(void)
     /* a version the broker lacks: v0 body with UNSUPPORTED_VERSION */
     req_begin(&kw, API_API_VERSIONS, 77);
     req_send(kc, &kw);
-    CU_ASSERT_EQUAL_FATAL(
-        resp_recv(kc, &frame, &kr, API_API_VERSIONS, 0, 5000), 0);
+    CU_ASSERT_EQUAL_FATAL(resp_recv(kc, &frame, &kr, API_API_VERSIONS, 0, 5000),
+                          0);
     CU_ASSERT_EQUAL_FATAL(p_apiversions_resp_decode(&kr, 0, &ar, &resp), 0);
     CU_ASSERT_EQUAL(resp.error_code, KERR_UNSUPPORTED_VERSION);
     CU_ASSERT(resp.napi_keys >= 10);
@@ -481,8 +486,8 @@ test_parked_fetch_is_woken_by_a_produce(void)
         CU_ASSERT_EQUAL(kclient_recv(consumer, &frame, 300), ERR_AGAIN);
         buf_fini(&frame);
     }
-    CU_ASSERT_EQUAL(produce(producer, 0, 2, BATCH_CODEC_GZIP, 1, false,
-                            &base), KERR_NONE);
+    CU_ASSERT_EQUAL(produce(producer, 0, 2, BATCH_CODEC_GZIP, 1, false, &base),
+                    KERR_NONE);
     /* answered by the wake-up, far before max_wait */
     CU_ASSERT_EQUAL_FATAL(fetch_recv(consumer, 10000, &err, &hw, &first, &n),
                           0);
@@ -523,9 +528,10 @@ list_offsets(kclient_t *kc, const int64_t *ts, int n,
     arena_t ar;
 
     for (int i = 0; i < n; i++)
-        rp[i] = (listoffsets_req_partition_t){
-            .partition_index = 0, .current_leader_epoch = -1,
-            .timestamp = ts[i], .max_num_offsets = 1};
+        rp[i] = (listoffsets_req_partition_t){.partition_index = 0,
+                                              .current_leader_epoch = -1,
+                                              .timestamp = ts[i],
+                                              .max_num_offsets = 1};
     rt.name = (kstr_t){TOPIC, (int32_t)strlen(TOPIC)};
     rt.npartitions = n;
     rt.partitions = rp;
@@ -536,8 +542,8 @@ list_offsets(kclient_t *kc, const int64_t *ts, int n,
     req_begin(&kw, API_LIST_OFFSETS, 5);
     p_listoffsets_req_encode(&kw, 5, &r);
     req_send(kc, &kw);
-    CU_ASSERT_EQUAL_FATAL(resp_recv(kc, &frame, &kr, API_LIST_OFFSETS, 5,
-                                    5000), 0);
+    CU_ASSERT_EQUAL_FATAL(resp_recv(kc, &frame, &kr, API_LIST_OFFSETS, 5, 5000),
+                          0);
     CU_ASSERT_EQUAL_FATAL(p_listoffsets_resp_decode(&kr, 5, &ar, &resp), 0);
     CU_ASSERT_EQUAL_FATAL(resp.topics[0].npartitions, n);
     memcpy(out, resp.topics[0].partitions, n * sizeof(*out));
@@ -577,11 +583,10 @@ static void
 test_metadata_lists_topics_and_refuses_unknown_ones(void)
 {
     kclient_t *kc = connect_broker();
-    metadata_req_topic_t topics[2] = {
-        {.name = {TOPIC, (int32_t)strlen(TOPIC)}},
-        {.name = {"nope", 4}}};
-    metadata_req_t r = {.ntopics = 2, .topics = topics,
-                        .allow_auto_topic_creation = true};
+    metadata_req_topic_t topics[2] = {{.name = {TOPIC, (int32_t)strlen(TOPIC)}},
+                                      {.name = {"nope", 4}}};
+    metadata_req_t r = {
+        .ntopics = 2, .topics = topics, .allow_auto_topic_creation = true};
     metadata_resp_t resp;
     buf_t frame = BUF_INIT;
     kwrite_t kw;
@@ -592,8 +597,7 @@ test_metadata_lists_topics_and_refuses_unknown_ones(void)
     req_begin(&kw, API_METADATA, 9);
     p_metadata_req_encode(&kw, 9, &r);
     req_send(kc, &kw);
-    CU_ASSERT_EQUAL_FATAL(resp_recv(kc, &frame, &kr, API_METADATA, 9, 5000),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(resp_recv(kc, &frame, &kr, API_METADATA, 9, 5000), 0);
     CU_ASSERT_EQUAL_FATAL(p_metadata_resp_decode(&kr, 9, &ar, &resp), 0);
     CU_ASSERT_EQUAL(resp.controller_id, BROKER_ID);
     CU_ASSERT_EQUAL(resp.nbrokers, 1);
@@ -603,8 +607,7 @@ test_metadata_lists_topics_and_refuses_unknown_ones(void)
     CU_ASSERT_EQUAL(resp.topics[0].npartitions, 2);
     CU_ASSERT_EQUAL(resp.topics[0].partitions[1].leader_id, BROKER_ID);
     /* auto.create.topics.enable=false on this broker */
-    CU_ASSERT_EQUAL(resp.topics[1].error_code,
-                    KERR_UNKNOWN_TOPIC_OR_PARTITION);
+    CU_ASSERT_EQUAL(resp.topics[1].error_code, KERR_UNKNOWN_TOPIC_OR_PARTITION);
     arena_fini(&ar);
     buf_fini(&frame);
     kclient_close(kc);
@@ -679,7 +682,8 @@ suite_broker(void)
 {
     CU_pSuite s = CU_add_suite("broker", broker_setup, broker_teardown);
 
-    UNIT_TEST(s, test_api_versions_is_the_dispatch_table_in_flexible_and_v0_form);
+    UNIT_TEST(s,
+              test_api_versions_is_the_dispatch_table_in_flexible_and_v0_form);
     UNIT_TEST(s, test_produce_assigns_offsets_and_fetch_returns_the_records);
     UNIT_TEST(s, test_produce_errors_leave_the_log_unchanged);
     UNIT_TEST(s, test_acks_zero_gets_no_response_and_order_is_kept);

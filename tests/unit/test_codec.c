@@ -12,9 +12,9 @@
 #include "samsa/err.h"
 #include "unit.h"
 
-static const batch_codec_t all_codecs[] = {
-    BATCH_CODEC_NONE, BATCH_CODEC_GZIP, BATCH_CODEC_SNAPPY, BATCH_CODEC_LZ4,
-    BATCH_CODEC_ZSTD};
+static const batch_codec_t all_codecs[] = {BATCH_CODEC_NONE, BATCH_CODEC_GZIP,
+                                           BATCH_CODEC_SNAPPY, BATCH_CODEC_LZ4,
+                                           BATCH_CODEC_ZSTD};
 #define NCODECS (sizeof(all_codecs) / sizeof(all_codecs[0]))
 
 /* compressible but not trivial: words with a counter */
@@ -43,11 +43,10 @@ test_codec_round_trips_every_codec_at_several_sizes(void)
             buf_t z = BUF_INIT, out = BUF_INIT;
 
             buf_append(&out, "pre", 3); /* output is appended */
-            CU_ASSERT_EQUAL(codec_compress(all_codecs[c], in, sizes[s], &z),
-                            0);
-            CU_ASSERT_EQUAL(codec_decompress(all_codecs[c], z.data, z.len,
-                                             &out, sizes[s]),
-                            0);
+            CU_ASSERT_EQUAL(codec_compress(all_codecs[c], in, sizes[s], &z), 0);
+            CU_ASSERT_EQUAL(
+                codec_decompress(all_codecs[c], z.data, z.len, &out, sizes[s]),
+                0);
             CU_ASSERT_EQUAL(out.len, sizes[s] + 3);
             CU_ASSERT(out.len < 3 || memcmp(out.data + 3, in, sizes[s]) == 0);
             buf_fini(&z);
@@ -70,20 +69,19 @@ test_codec_refuses_output_past_the_limit(void)
         CU_ASSERT_EQUAL(codec_compress(all_codecs[c], zeroes, big, &z), 0);
         if (all_codecs[c] != BATCH_CODEC_NONE)
             CU_ASSERT(z.len < big / 20); /* snappy tops out near 21:1 */
-        CU_ASSERT_EQUAL(codec_decompress(all_codecs[c], z.data, z.len, &out,
-                                         1u << 20),
-                        ERR_TOOBIG);
+        CU_ASSERT_EQUAL(
+            codec_decompress(all_codecs[c], z.data, z.len, &out, 1u << 20),
+            ERR_TOOBIG);
         /* never more than the limit plus one growth step */
         CU_ASSERT(out.cap <= (3u << 20));
         buf_reset(&out);
-        CU_ASSERT_EQUAL(codec_decompress(all_codecs[c], z.data, z.len, &out,
-                                         big - 1),
-                        ERR_TOOBIG);
+        CU_ASSERT_EQUAL(
+            codec_decompress(all_codecs[c], z.data, z.len, &out, big - 1),
+            ERR_TOOBIG);
         buf_reset(&out);
         /* exactly at the limit is fine */
-        CU_ASSERT_EQUAL(codec_decompress(all_codecs[c], z.data, z.len, &out,
-                                         big),
-                        0);
+        CU_ASSERT_EQUAL(
+            codec_decompress(all_codecs[c], z.data, z.len, &out, big), 0);
         CU_ASSERT_EQUAL(out.len, big);
         buf_fini(&z);
         buf_fini(&out);
@@ -101,18 +99,18 @@ test_codec_rejects_truncated_and_garbled_input(void)
         buf_t z = BUF_INIT, out = BUF_INIT;
 
         CU_ASSERT_EQUAL(codec_compress(all_codecs[c], in, 50000, &z), 0);
-        CU_ASSERT_EQUAL(codec_decompress(all_codecs[c], z.data, z.len / 2,
-                                         &out, 1u << 20),
-                        ERR_CORRUPT);
+        CU_ASSERT_EQUAL(
+            codec_decompress(all_codecs[c], z.data, z.len / 2, &out, 1u << 20),
+            ERR_CORRUPT);
         buf_reset(&out);
-        CU_ASSERT_EQUAL(codec_decompress(all_codecs[c], z.data, 0, &out,
-                                         1u << 20),
-                        ERR_CORRUPT);
+        CU_ASSERT_EQUAL(
+            codec_decompress(all_codecs[c], z.data, 0, &out, 1u << 20),
+            ERR_CORRUPT);
         buf_reset(&out);
         memset(z.data + 4, 0xa5, 24);
-        CU_ASSERT_EQUAL(codec_decompress(all_codecs[c], z.data, z.len, &out,
-                                         1u << 20),
-                        ERR_CORRUPT);
+        CU_ASSERT_EQUAL(
+            codec_decompress(all_codecs[c], z.data, z.len, &out, 1u << 20),
+            ERR_CORRUPT);
         buf_fini(&z);
         buf_fini(&out);
     }
@@ -133,16 +131,16 @@ test_codec_snappy_writes_java_framing_and_reads_raw_snappy(void)
     /* raw snappy, as librdkafka sends it */
     CU_ASSERT_EQUAL(snappy_compress((const char *)in, 70000, raw, &rawlen),
                     SNAPPY_OK);
-    CU_ASSERT_EQUAL(codec_decompress(BATCH_CODEC_SNAPPY, (uint8_t *)raw,
-                                     rawlen, &out, 70000),
+    CU_ASSERT_EQUAL(codec_decompress(BATCH_CODEC_SNAPPY, (uint8_t *)raw, rawlen,
+                                     &out, 70000),
                     0);
     CU_ASSERT_EQUAL(out.len, 70000);
     CU_ASSERT_EQUAL(memcmp(out.data, in, 70000), 0);
     buf_reset(&out);
     /* a framed block cut short */
-    CU_ASSERT_EQUAL(codec_decompress(BATCH_CODEC_SNAPPY, z.data, 18, &out,
-                                     70000),
-                    ERR_CORRUPT);
+    CU_ASSERT_EQUAL(
+        codec_decompress(BATCH_CODEC_SNAPPY, z.data, 18, &out, 70000),
+        ERR_CORRUPT);
     buf_fini(&z);
     buf_fini(&out);
     free(raw);
@@ -156,9 +154,8 @@ test_codec_gzip_reads_concatenated_members(void)
 
     codec_compress(BATCH_CODEC_GZIP, (const uint8_t *)"hello ", 6, &z);
     codec_compress(BATCH_CODEC_GZIP, (const uint8_t *)"world", 5, &z);
-    CU_ASSERT_EQUAL(codec_decompress(BATCH_CODEC_GZIP, z.data, z.len, &out,
-                                     100),
-                    0);
+    CU_ASSERT_EQUAL(
+        codec_decompress(BATCH_CODEC_GZIP, z.data, z.len, &out, 100), 0);
     CU_ASSERT_EQUAL(out.len, 11);
     CU_ASSERT_EQUAL(memcmp(out.data, "hello world", 11), 0);
     buf_fini(&z);
@@ -170,12 +167,12 @@ test_codec_unknown_codec_is_invalid(void)
 {
     buf_t out = BUF_INIT;
 
-    CU_ASSERT_EQUAL(codec_decompress((batch_codec_t)5,
-                                     (const uint8_t *)"x", 1, &out, 10),
-                    ERR_INVAL);
-    CU_ASSERT_EQUAL(codec_compress((batch_codec_t)7, (const uint8_t *)"x", 1,
-                                   &out),
-                    ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        codec_decompress((batch_codec_t)5, (const uint8_t *)"x", 1, &out, 10),
+        ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        codec_compress((batch_codec_t)7, (const uint8_t *)"x", 1, &out),
+        ERR_INVAL);
     CU_ASSERT_STRING_EQUAL(codec_name(BATCH_CODEC_LZ4), "lz4");
     CU_ASSERT_STRING_EQUAL(codec_name((batch_codec_t)6), "unknown");
     buf_fini(&out);

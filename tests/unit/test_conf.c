@@ -79,9 +79,9 @@ test_conf_bad_value_names_file_line_and_key(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, ":3: auto.create.topics.enable"));
     free(path);
 
-    CU_ASSERT_EQUAL(bconf_load(&c, "/nonexistent/samsad.conf", NULL, 0, err,
-                               sizeof(err)),
-                    ERR_IO);
+    CU_ASSERT_EQUAL(
+        bconf_load(&c, "/nonexistent/samsad.conf", NULL, 0, err, sizeof(err)),
+        ERR_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/samsad.conf"));
 }
 
@@ -115,9 +115,9 @@ test_conf_ms_keys_take_precedence_over_hours(void)
 {
     char err[512];
     bconf_t c;
-    char *ov[] = {"broker.id=1", "zookeeper.connect=h:1",
+    char *ov[] = {"broker.id=1",           "zookeeper.connect=h:1",
                   "log.retention.hours=1", "log.retention.ms=-1",
-                  "log.roll.ms=1000", "log.flush.interval.ms=50"};
+                  "log.roll.ms=1000",      "log.flush.interval.ms=50"};
 
     CU_ASSERT_EQUAL_FATAL(bconf_load(&c, NULL, ov, 6, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(c.retention_ms, -1);
@@ -134,8 +134,7 @@ test_conf_rejects_non_plaintext_listener(void)
     char *ov[] = {"broker.id=1", "zookeeper.connect=h:1",
                   "listeners=SSL://:9093"};
 
-    CU_ASSERT_EQUAL(bconf_load(&c, NULL, ov, 3, err, sizeof(err)),
-                    ERR_CONFIG);
+    CU_ASSERT_EQUAL(bconf_load(&c, NULL, ov, 3, err, sizeof(err)), ERR_CONFIG);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "listeners"));
 }
 
@@ -148,21 +147,18 @@ test_topic_config_values_are_checked_against_kafkas_bounds(void)
     CU_ASSERT_TRUE(tconf_valid("segment.bytes", "14", err, sizeof(err)));
     CU_ASSERT_FALSE(tconf_valid("segment.bytes", "13", err, sizeof(err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "segment.bytes"));
-    CU_ASSERT_FALSE(tconf_valid("segment.index.bytes", "-1", err,
-                                sizeof(err)));
-    CU_ASSERT_FALSE(tconf_valid("max.message.bytes", "-5", err,
-                                sizeof(err)));
-    CU_ASSERT_FALSE(tconf_valid("segment.bytes", "4294967296", err,
-                                sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("segment.index.bytes", "-1", err, sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("max.message.bytes", "-5", err, sizeof(err)));
+    CU_ASSERT_FALSE(
+        tconf_valid("segment.bytes", "4294967296", err, sizeof(err)));
     CU_ASSERT_FALSE(tconf_valid("retention.ms", "soon", err, sizeof(err)));
-    CU_ASSERT_TRUE(tconf_valid("min.cleanable.dirty.ratio", "0.9", err,
-                               sizeof(err)));
-    CU_ASSERT_FALSE(tconf_valid("min.cleanable.dirty.ratio", "1.5", err,
-                                sizeof(err)));
-    CU_ASSERT_TRUE(tconf_valid("cleanup.policy", "compact,delete", err,
-                               sizeof(err)));
-    CU_ASSERT_FALSE(tconf_valid("cleanup.policy", "forever", err,
-                                sizeof(err)));
+    CU_ASSERT_TRUE(
+        tconf_valid("min.cleanable.dirty.ratio", "0.9", err, sizeof(err)));
+    CU_ASSERT_FALSE(
+        tconf_valid("min.cleanable.dirty.ratio", "1.5", err, sizeof(err)));
+    CU_ASSERT_TRUE(
+        tconf_valid("cleanup.policy", "compact,delete", err, sizeof(err)));
+    CU_ASSERT_FALSE(tconf_valid("cleanup.policy", "forever", err, sizeof(err)));
     CU_ASSERT_FALSE(tconf_valid("no.such.key", "1", err, sizeof(err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "Unknown topic config"));
 }

@@ -18,9 +18,9 @@ test_preferred_elects_first_replica_in_isr(void)
     int32_t reps[] = {1, 2, 3}, isr[] = {2, 3, 1}, nisr, out[4], leader;
     bool el[] = {true, true, true};
 
-    CU_ASSERT_EQUAL(ctl_elect_choose(0, reps, 3, el, isr, 3, 2, &leader, out,
-                                     &nisr),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        ctl_elect_choose(0, reps, 3, el, isr, 3, 2, &leader, out, &nisr),
+        KERR_NONE);
     CU_ASSERT_EQUAL(leader, 1);
     CU_ASSERT_EQUAL(nisr, 3);
     CU_ASSERT_EQUAL(memcmp(out, isr, sizeof(isr)), 0);
@@ -32,9 +32,9 @@ test_preferred_not_needed_when_it_leads(void)
     int32_t reps[] = {1, 2}, isr[] = {1, 2}, nisr, out[3], leader;
     bool el[] = {true, true};
 
-    CU_ASSERT_EQUAL(ctl_elect_choose(0, reps, 2, el, isr, 2, 1, &leader, out,
-                                     &nisr),
-                    KERR_ELECTION_NOT_NEEDED);
+    CU_ASSERT_EQUAL(
+        ctl_elect_choose(0, reps, 2, el, isr, 2, 1, &leader, out, &nisr),
+        KERR_ELECTION_NOT_NEEDED);
 }
 
 static void
@@ -43,12 +43,12 @@ test_preferred_unavailable_when_dead_or_out_of_isr(void)
     int32_t reps[] = {1, 2}, isr[] = {2}, isr2[] = {1, 2}, nisr, out[3], l;
     bool live[] = {true, true}, dead[] = {false, true};
 
-    CU_ASSERT_EQUAL(ctl_elect_choose(0, reps, 2, live, isr, 1, 2, &l, out,
-                                     &nisr),
-                    KERR_PREFERRED_LEADER_NOT_AVAILABLE);
-    CU_ASSERT_EQUAL(ctl_elect_choose(0, reps, 2, dead, isr2, 2, 2, &l, out,
-                                     &nisr),
-                    KERR_PREFERRED_LEADER_NOT_AVAILABLE);
+    CU_ASSERT_EQUAL(
+        ctl_elect_choose(0, reps, 2, live, isr, 1, 2, &l, out, &nisr),
+        KERR_PREFERRED_LEADER_NOT_AVAILABLE);
+    CU_ASSERT_EQUAL(
+        ctl_elect_choose(0, reps, 2, dead, isr2, 2, 2, &l, out, &nisr),
+        KERR_PREFERRED_LEADER_NOT_AVAILABLE);
 }
 
 static void
@@ -57,8 +57,7 @@ test_unclean_not_needed_with_live_leader(void)
     int32_t reps[] = {1, 2}, isr[] = {1}, nisr, out[2], l;
     bool el[] = {true, true};
 
-    CU_ASSERT_EQUAL(ctl_elect_choose(1, reps, 2, el, isr, 1, 1, &l, out,
-                                     &nisr),
+    CU_ASSERT_EQUAL(ctl_elect_choose(1, reps, 2, el, isr, 1, 1, &l, out, &nisr),
                     KERR_ELECTION_NOT_NEEDED);
 }
 
@@ -69,15 +68,15 @@ test_unclean_prefers_isr_then_any_live_replica(void)
     bool el[] = {false, true, true};
 
     /* ISR member 3 is live: a clean choice */
-    CU_ASSERT_EQUAL(ctl_elect_choose(1, reps, 3, el, isr2, 2, -1, &l, out,
-                                     &nisr),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        ctl_elect_choose(1, reps, 3, el, isr2, 2, -1, &l, out, &nisr),
+        KERR_NONE);
     CU_ASSERT_EQUAL(l, 3);
     CU_ASSERT_EQUAL(nisr, 2);
     /* only 1 in the ISR and it is dead: the first live replica */
-    CU_ASSERT_EQUAL(ctl_elect_choose(1, reps, 3, el, isr, 1, -1, &l, out,
-                                     &nisr),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        ctl_elect_choose(1, reps, 3, el, isr, 1, -1, &l, out, &nisr),
+        KERR_NONE);
     CU_ASSERT_EQUAL(l, 2);
     CU_ASSERT_EQUAL(nisr, 1);
     CU_ASSERT_EQUAL(out[0], 2);
@@ -89,8 +88,7 @@ test_unclean_fails_without_live_replicas(void)
     int32_t reps[] = {1, 2}, isr[] = {1}, nisr, out[2], l;
     bool el[] = {false, false};
 
-    CU_ASSERT_EQUAL(ctl_elect_choose(1, reps, 2, el, isr, 1, 1, &l, out,
-                                     &nisr),
+    CU_ASSERT_EQUAL(ctl_elect_choose(1, reps, 2, el, isr, 1, 1, &l, out, &nisr),
                     KERR_ELIGIBLE_LEADERS_NOT_AVAILABLE);
     CU_ASSERT_EQUAL(l, -1);
 }
@@ -168,23 +166,21 @@ test_electleaders_every_version_round_trips(void)
         kwrite_init(&kw);
         p_electleaders_resp_encode(&kw, v, &resp);
         kread_init(&kr, kw.buf.data, kw.buf.len);
-        CU_ASSERT_EQUAL_FATAL(p_electleaders_resp_decode(&kr, v, &ar, &rs),
-                              0);
+        CU_ASSERT_EQUAL_FATAL(p_electleaders_resp_decode(&kr, v, &ar, &rs), 0);
         CU_ASSERT_EQUAL(rs.throttle_time_ms, 7);
         CU_ASSERT_EQUAL_FATAL(rs.nreplica_election_results, 1);
         CU_ASSERT(kstr_eq(rs.replica_election_results[0].topic, "orders"));
-        CU_ASSERT_EQUAL_FATAL(
-            rs.replica_election_results[0].npartition_result, 2);
+        CU_ASSERT_EQUAL_FATAL(rs.replica_election_results[0].npartition_result,
+                              2);
         CU_ASSERT_EQUAL(
-            rs.replica_election_results[0].partition_result[1].partition_id,
-            3);
+            rs.replica_election_results[0].partition_result[1].partition_id, 3);
         CU_ASSERT_EQUAL(
             rs.replica_election_results[0].partition_result[1].error_code,
             KERR_ELECTION_NOT_NEEDED);
-        CU_ASSERT_EQUAL(
-            rs.replica_election_results[0].partition_result[0]
-                .error_message.len,
-            -1);
+        CU_ASSERT_EQUAL(rs.replica_election_results[0]
+                            .partition_result[0]
+                            .error_message.len,
+                        -1);
         CU_ASSERT_EQUAL(kread_left(&kr), 0);
         /* every truncation fails */
         for (size_t cut = 0; cut < kw.buf.len; cut++) {

@@ -12,11 +12,11 @@
 #include "samsa/p_reassignments.h"
 #include "unit.h"
 
-#define EQ_INTS(got, n, ...)                                                 \
-    do {                                                                     \
-        static const int32_t want_[] = {__VA_ARGS__};                        \
-        CU_ASSERT_EQUAL_FATAL((n), (int32_t)(sizeof(want_) / 4));            \
-        CU_ASSERT_EQUAL(memcmp((got), want_, sizeof(want_)), 0);             \
+#define EQ_INTS(got, n, ...)                                                   \
+    do {                                                                       \
+        static const int32_t want_[] = {__VA_ARGS__};                          \
+        CU_ASSERT_EQUAL_FATAL((n), (int32_t)(sizeof(want_) / 4));              \
+        CU_ASSERT_EQUAL(memcmp((got), want_, sizeof(want_)), 0);               \
     } while (0)
 
 /* Kafka's ReplicaAssignment.fromOriginalAndTarget: target first */
@@ -34,8 +34,7 @@ test_plan_moves_rf1_to_another_broker(void)
 static void
 test_plan_expansion_adds_without_removing(void)
 {
-    int32_t o[] = {1, 2}, t[] = {1, 2, 3}, full[5], add[5], rem[5], nf, na,
-            nr;
+    int32_t o[] = {1, 2}, t[] = {1, 2, 3}, full[5], add[5], rem[5], nf, na, nr;
 
     ctl_reassign_plan(o, 2, t, 3, full, &nf, add, &na, rem, &nr);
     EQ_INTS(full, nf, 1, 2, 3);
@@ -46,8 +45,8 @@ test_plan_expansion_adds_without_removing(void)
 static void
 test_plan_reorder_only_changes_nothing_but_order(void)
 {
-    int32_t o[] = {1, 2, 3}, t[] = {3, 1, 2}, full[6], add[6], rem[6], nf,
-            na, nr;
+    int32_t o[] = {1, 2, 3}, t[] = {3, 1, 2}, full[6], add[6], rem[6], nf, na,
+            nr;
 
     ctl_reassign_plan(o, 3, t, 3, full, &nf, add, &na, rem, &nr);
     EQ_INTS(full, nf, 3, 1, 2);
@@ -92,8 +91,7 @@ test_finish_keeps_leader_in_target_else_elects_from_it(void)
                     KERR_NONE);
     CU_ASSERT_EQUAL(l, 3);
     /* 2 cannot lead (shutting down): 3 */
-    CU_ASSERT_EQUAL(ctl_reassign_finish(t, 2, el2, isr, 3, 1, &l, out,
-                                        &nisr),
+    CU_ASSERT_EQUAL(ctl_reassign_finish(t, 2, el2, isr, 3, 1, &l, out, &nisr),
                     KERR_NONE);
     CU_ASSERT_EQUAL(l, 3);
 }
@@ -121,18 +119,18 @@ static void
 test_apr_v0_request_bytes_with_a_cancel(void)
 {
     static const uint8_t want[] = {
-        0x00, 0x00, 0x75, 0x30, /* timeout 30000 */
-        0x02,                   /* one topic (compact: n + 1) */
-        0x02, 't',              /* "t" */
-        0x03,                   /* two partitions */
-        0x00, 0x00, 0x00, 0x00, /* partition 0 */
+        0x00, 0x00, 0x75, 0x30,       /* timeout 30000 */
+        0x02,                         /* one topic (compact: n + 1) */
+        0x02, 't',                    /* "t" */
+        0x03,                         /* two partitions */
+        0x00, 0x00, 0x00, 0x00,       /* partition 0 */
         0x02, 0x00, 0x00, 0x00, 0x02, /* replicas [2] */
-        0x00,                   /* tags */
-        0x00, 0x00, 0x00, 0x01, /* partition 1 */
-        0x00,                   /* replicas null */
-        0x00,                   /* tags */
-        0x00,                   /* topic tags */
-        0x00,                   /* request tags */
+        0x00,                         /* tags */
+        0x00, 0x00, 0x00, 0x01,       /* partition 1 */
+        0x00,                         /* replicas null */
+        0x00,                         /* tags */
+        0x00,                         /* topic tags */
+        0x00,                         /* request tags */
     };
     int32_t r0[] = {2};
     apr_req_partition_t ps[2] = {{0, 1, r0}, {1, -1, NULL}};
@@ -165,8 +163,8 @@ test_apr_v0_request_bytes_with_a_cancel(void)
 static void
 test_reassignment_responses_round_trip(void)
 {
-    apr_resp_partition_t ap[1] = {{3, KERR_NO_REASSIGNMENT_IN_PROGRESS,
-                                   {"none", 4}}};
+    apr_resp_partition_t ap[1] = {
+        {3, KERR_NO_REASSIGNMENT_IN_PROGRESS, {"none", 4}}};
     apr_resp_topic_t at = {{"orders", 6}, 1, ap};
     apr_resp_t aresp = {0, KERR_NONE, {NULL, -1}, 1, &at}, agot;
     int32_t reps[] = {1, 2, 3}, add[] = {3}, rem[] = {1};

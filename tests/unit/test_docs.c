@@ -29,8 +29,7 @@ read_file(const char *path, buf_t *out)
 static void
 test_every_config_key_is_on_samsad_conf_5(void)
 {
-    const char *top = getenv("top_srcdir") ? getenv("top_srcdir")
-                                           : TOP_SRCDIR;
+    const char *top = getenv("top_srcdir") ? getenv("top_srcdir") : TOP_SRCDIR;
     char path[4096], item[256];
     buf_t page = BUF_INIT;
 

@@ -18,8 +18,8 @@ typedef struct reply {
     char member_id[128];
     int32_t generation;
     bool leader;
-    int32_t nmembers;           /* join: members listed (leader only) */
-    char assignment[32];        /* sync */
+    int32_t nmembers;    /* join: members listed (leader only) */
+    char assignment[32]; /* sync */
 } reply_t;
 
 static int changed_calls;
@@ -86,11 +86,17 @@ join(group_t *g, int16_t v, const char *member_id, const char *instance,
     kstr_t names[2] = {S(proto), S("roundrobin")};
     kbytes_t mds[2] = {{(const uint8_t *)"md", 2}, {(const uint8_t *)"x", 1}};
     group_join_req_t req = {
-        .version = v, .member_id = S(member_id),
-        .group_instance_id = S(instance), .client_id = S("cli"),
-        .client_host = "/127.0.0.1", .session_timeout_ms = 10000,
-        .rebalance_timeout_ms = 30000, .protocol_type = S("consumer"),
-        .nprotocols = 2, .protocol_names = names, .protocol_metadata = mds,
+        .version = v,
+        .member_id = S(member_id),
+        .group_instance_id = S(instance),
+        .client_id = S("cli"),
+        .client_host = "/127.0.0.1",
+        .session_timeout_ms = 10000,
+        .rebalance_timeout_ms = 30000,
+        .protocol_type = S("consumer"),
+        .nprotocols = 2,
+        .protocol_names = names,
+        .protocol_metadata = mds,
     };
 
     memset(r, 0, sizeof(*r));
@@ -104,10 +110,15 @@ sync_group(group_t *g, const char *member_id, int32_t gen, int n,
     kstr_t mids[4];
     kbytes_t as[4];
     group_sync_req_t req = {
-        .version = 3, .generation_id = gen, .member_id = S(member_id),
-        .group_instance_id = S(NULL), .protocol_type = S(NULL),
-        .protocol_name = S(NULL), .nassignments = n,
-        .assign_members = mids, .assignments = as,
+        .version = 3,
+        .generation_id = gen,
+        .member_id = S(member_id),
+        .group_instance_id = S(NULL),
+        .protocol_type = S(NULL),
+        .protocol_name = S(NULL),
+        .nassignments = n,
+        .assign_members = mids,
+        .assignments = as,
     };
 
     for (int i = 0; i < n; i++) {
@@ -164,8 +175,7 @@ test_group_two_members_join_sync_and_become_stable(void)
                     KERR_ILLEGAL_GENERATION);
     CU_ASSERT_EQUAL(group_heartbeat(g, 1, S("nobody"), S(NULL), 4000),
                     KERR_UNKNOWN_MEMBER_ID);
-    CU_ASSERT_EQUAL(group_commit_check(g, 1, S(id1), S(NULL), 4000),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(group_commit_check(g, 1, S(id1), S(NULL), 4000), KERR_NONE);
     CU_ASSERT_EQUAL(group_commit_check(g, 0, S(id1), S(NULL), 4000),
                     KERR_ILLEGAL_GENERATION);
     group_shutdown(g, KERR_NOT_COORDINATOR);
@@ -180,7 +190,7 @@ test_group_session_timeout_removes_member(void)
     reply_t r1, r2, s;
     char id1[128], id2[128];
 
-    join(g, 3, "", NULL, "range", &r1, 0);  /* v3: no MEMBER_ID_REQUIRED */
+    join(g, 3, "", NULL, "range", &r1, 0); /* v3: no MEMBER_ID_REQUIRED */
     strcpy(id1, r1.member_id);
     CU_ASSERT_TRUE(r1.done);
     CU_ASSERT_EQUAL(r1.err, KERR_NONE);
@@ -229,9 +239,9 @@ test_group_errors_max_size_protocol_fencing_and_leave(void)
     join(g, 5, "", NULL, "sticky", &r2, 10);
     /* "sticky"+"roundrobin": roundrobin is common, so it fits */
     CU_ASSERT_NOT_EQUAL(r2.err, KERR_INCONSISTENT_GROUP_PROTOCOL);
-    CU_ASSERT_EQUAL(group_heartbeat(g, r1.generation, S("someone-else"),
-                                    S("inst-1"), 20),
-                    KERR_FENCED_INSTANCE_ID);
+    CU_ASSERT_EQUAL(
+        group_heartbeat(g, r1.generation, S("someone-else"), S("inst-1"), 20),
+        KERR_FENCED_INSTANCE_ID);
     CU_ASSERT_EQUAL(group_leave(g, S("x"), S("inst-1"), 30),
                     KERR_FENCED_INSTANCE_ID);
     CU_ASSERT_EQUAL(group_leave(g, S(""), S("inst-1"), 30), KERR_NONE);
@@ -353,9 +363,9 @@ test_offstore_json_round_trip(void)
     e->offset = 7;
     offstore_get(&os, "none", 1); /* offset -1: not written */
     json = offstore_json_encode(&info, &os);
-    CU_ASSERT_EQUAL_FATAL(offstore_json_decode(json, strlen(json), &got,
-                                               &back, err, sizeof(err)),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(
+        offstore_json_decode(json, strlen(json), &got, &back, err, sizeof(err)),
+        0);
     CU_ASSERT_EQUAL(got.generation, 7);
     CU_ASSERT_STRING_EQUAL(got.protocol_type, "consumer");
     CU_ASSERT_STRING_EQUAL(got.protocol, "range");
@@ -388,6 +398,7 @@ suite_group(void)
     UNIT_TEST(s, test_group_session_timeout_removes_member);
     UNIT_TEST(s, test_group_errors_max_size_protocol_fencing_and_leave);
     UNIT_TEST(s, test_group_simple_consumer_commits_only_when_empty);
-    UNIT_TEST(s, test_group_static_member_rejoins_stable_group_without_rebalance);
+    UNIT_TEST(s,
+              test_group_static_member_rejoins_stable_group_without_rebalance);
     UNIT_TEST(s, test_offstore_json_round_trip);
 }

@@ -10,10 +10,9 @@
 
 /* librdkafka's opening ApiVersions v3 request header (v2): key 18, v3,
  * correlation id 1, client id "rdkafka", empty tags */
-static const uint8_t rdkafka_hdr[] = {0x00, 0x12, 0x00, 0x03, 0x00, 0x00,
-                                      0x00, 0x01, 0x00, 0x07, 'r',  'd',
-                                      'k',  'a',  'f',  'k',  'a',  0x00,
-                                      0xee};
+static const uint8_t rdkafka_hdr[] = {0x00, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00,
+                                      0x01, 0x00, 0x07, 'r',  'd',  'k',  'a',
+                                      'f',  'k',  'a',  0x00, 0xee};
 
 static void
 test_khdr_peek_then_decode_flexible_request_header(void)

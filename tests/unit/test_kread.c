@@ -44,10 +44,10 @@ test_kread_reads_varints_and_uuid_and_f64(void)
     double d = 3.25;
     uint64_t du;
 
-    v[n++] = 0x03;             /* varint -2 */
-    v[n++] = 0xac;             /* uvarint 300 */
+    v[n++] = 0x03; /* varint -2 */
+    v[n++] = 0xac; /* uvarint 300 */
     v[n++] = 0x02;
-    v[n++] = 0xff;             /* varlong INT64_MIN */
+    v[n++] = 0xff; /* varlong INT64_MIN */
     for (int i = 0; i < 8; i++)
         v[n++] = 0xff;
     v[n++] = 0x01;
@@ -70,11 +70,11 @@ test_kread_reads_varints_and_uuid_and_f64(void)
 static void
 test_kread_reads_plain_and_nullable_strings_and_bytes(void)
 {
-    static const uint8_t v[] = {0x00, 0x03, 'a', 'b', 'c', /* "abc" */
-                                0xff, 0xff,                /* null */
-                                0x00, 0x00,                /* "" */
-                                0x00, 0x00, 0x00, 0x02, 1, 2,
-                                0xff, 0xff, 0xff, 0xff};
+    static const uint8_t v[] = {0x00, 0x03, 'a',  'b',  'c', /* "abc" */
+                                0xff, 0xff,                  /* null */
+                                0x00, 0x00,                  /* "" */
+                                0x00, 0x00, 0x00, 0x02, 1,
+                                2,    0xff, 0xff, 0xff, 0xff};
     kread_t kr;
     kstr_t s;
     kbytes_t b;
@@ -109,9 +109,9 @@ test_kread_reads_compact_strings_bytes_and_arrays(void)
     static const uint8_t v[] = {0x04, 'x', 'y', 'z', /* COMPACT_STRING */
                                 0x00,                /* null */
                                 0x01,                /* "" */
-                                0x03, 9, 8,          /* COMPACT_BYTES */
+                                0x03, 9,   8,        /* COMPACT_BYTES */
                                 0x00,                /* null bytes */
-                                0x03, 1, 2,          /* array of 2 */
+                                0x03, 1,   2,        /* array of 2 */
                                 0x00};               /* null array */
     kread_t kr;
     kstr_t s;
@@ -137,8 +137,8 @@ static void
 test_kread_skips_tagged_fields_and_reads_chosen_tags(void)
 {
     /* 2 fields: tag 0 (3 bytes), tag 5 (1 byte); then an int8 */
-    static const uint8_t v[] = {0x02, 0x00, 0x03, 'a', 'b', 'c',
-                                0x05, 0x01, 0x2a, 0x7f};
+    static const uint8_t v[] = {0x02, 0x00, 0x03, 'a',  'b',
+                                'c',  0x05, 0x01, 0x2a, 0x7f};
     kread_t kr, field;
     uint32_t n;
 
@@ -206,8 +206,8 @@ test_kread_rejects_array_counts_larger_than_the_bytes_left(void)
 {
     static const uint8_t huge[] = {0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0};
     static const uint8_t chuge[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0};
-    static const uint8_t fits[] = {0x00, 0x00, 0x00, 0x02, 0, 0, 0, 0,
-                                   0, 0, 0, 0};
+    static const uint8_t fits[] = {0x00, 0x00, 0x00, 0x02, 0, 0,
+                                   0,    0,    0,    0,    0, 0};
     static const uint8_t neg[] = {0xff, 0xff, 0xff, 0xfe};
     kread_t kr;
 
@@ -343,18 +343,18 @@ test_kwrite_interleaves_file_chunks_with_buffer_runs(void)
 
     kwrite_init(&kw);
     kwrite_raw(&kw, "<<", 2);
-    kwrite_file(&kw, &fs);          /* "23456" */
+    kwrite_file(&kw, &fs); /* "23456" */
     fs.off = 0;
     fs.len = 1;
-    kwrite_file(&kw, &fs);          /* "0": two files back to back */
+    kwrite_file(&kw, &fs); /* "0": two files back to back */
     kwrite_raw(&kw, "|", 1);
     fs.len = 0;
-    kwrite_file(&kw, &fs);          /* empty: released at once */
+    kwrite_file(&kw, &fs); /* empty: released at once */
     CU_ASSERT_EQUAL(unit_unrefs, 1);
     kwrite_raw(&kw, ">>", 2);
     CU_ASSERT_EQUAL(kwrite_len(&kw), 11);
     kwrite_finish(&kw);
-    kwrite_finish(&kw);             /* idempotent */
+    kwrite_finish(&kw); /* idempotent */
     CU_ASSERT_EQUAL(kw.nchunks, 4);
     CU_ASSERT_EQUAL(kw.chunks[0].fd, -1);
     CU_ASSERT_EQUAL(kw.chunks[1].fd, fd);

@@ -34,8 +34,7 @@ lm_append(plog_t *plog, int nrecs, int64_t ts, int vlen)
         recs[i].value_len = vlen;
         recs[i].timestamp = ts;
     }
-    CU_ASSERT_EQUAL_FATAL(batch_build(&b, BATCH_CODEC_NONE, 0, recs, nrecs),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(batch_build(&b, BATCH_CODEC_NONE, 0, recs, nrecs), 0);
     CU_ASSERT_EQUAL_FATAL(plog_append(plog, b.data, b.len, 0, NULL), 0);
     buf_fini(&b);
     free(val);

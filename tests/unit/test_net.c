@@ -40,7 +40,7 @@
 typedef struct tnet {
     net_t *net;
     atomic_int closes;
-    atomic_int unrefs;  /* file slices released */
+    atomic_int unrefs; /* file slices released */
     int file_fd;
     char *dir;
 } tnet_t;
@@ -115,9 +115,7 @@ ton_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len, void *ud)
     if (!netloop_is_current(conn_loop(conn)))
         abort();
     switch (len ? frame[0] : 0) {
-    case 'N':
-        conn_reply(conn, seq, NULL);
-        return;
+    case 'N': conn_reply(conn, seq, NULL); return;
     case 'R': {
         tgroup_t *g = conn_get_data(conn);
 
@@ -139,8 +137,11 @@ ton_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len, void *ud)
         return;
     }
     case 'F': {
-        fslice_t fs = {.fd = t->file_fd, .off = 0, .len = TFILE_LEN,
-                       .unref = tslice_unref, .ref = &t->unrefs};
+        fslice_t fs = {.fd = t->file_fd,
+                       .off = 0,
+                       .len = TFILE_LEN,
+                       .unref = tslice_unref,
+                       .ref = &t->unrefs};
         kw = tresp_new();
         kwrite_raw(kw, "F<", 2);
         kwrite_file(kw, &fs);
@@ -160,8 +161,7 @@ ton_frame(conn_t *conn, uint64_t seq, uint8_t *frame, size_t len, void *ud)
         kwrite_raw(kw, conn_peer(conn), strlen(conn_peer(conn)));
         conn_reply(conn, seq, tresp_done(kw));
         return;
-    default:
-        conn_reply(conn, seq, techo(frame, len));
+    default: conn_reply(conn, seq, techo(frame, len));
     }
 }
 
@@ -237,12 +237,12 @@ tconnect(tnet_t *t)
 }
 
 /* waits up to 2 s for @cond; returns it */
-#define TWAIT(cond)                                                          \
-    ({                                                                       \
-        int64_t _end = clock_mono_ms() + 2000;                               \
-        while (!(cond) && clock_mono_ms() < _end)                            \
-            usleep(1000);                                                    \
-        (cond);                                                              \
+#define TWAIT(cond)                                                            \
+    ({                                                                         \
+        int64_t _end = clock_mono_ms() + 2000;                                 \
+        while (!(cond) && clock_mono_ms() < _end)                              \
+            usleep(1000);                                                      \
+        (cond);                                                                \
     })
 
 static int64_t
@@ -545,8 +545,8 @@ tslow_recv(int fd, buf_t *out)
             return -1;
         got += (size_t)n;
     }
-    need = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 |
-           (size_t)hdr[2] << 8 | hdr[3];
+    need = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 |
+           hdr[3];
     buf_reset(out);
     buf_reserve(out, need);
     while (out->len < need) {
@@ -629,8 +629,8 @@ test_net_start_reports_bind_failure(void)
 {
     tnet_t t;
     net_t *net2 = NULL;
-    net_config_t cfg = {.host = "127.0.0.1", .nloops = 1,
-                        .on_frame = ton_frame};
+    net_config_t cfg = {
+        .host = "127.0.0.1", .nloops = 1, .on_frame = ton_frame};
     char errbuf[256] = "";
 
     tnet_start(&t, 1 << 20, 0);
@@ -639,8 +639,7 @@ test_net_start_reports_bind_failure(void)
     CU_ASSERT_PTR_NULL(net2);
     CU_ASSERT(strstr(errbuf, "in use") != NULL);
     cfg.on_frame = NULL;
-    CU_ASSERT_EQUAL(net_start(&net2, &cfg, errbuf, sizeof(errbuf)),
-                    ERR_CONFIG);
+    CU_ASSERT_EQUAL(net_start(&net2, &cfg, errbuf, sizeof(errbuf)), ERR_CONFIG);
     tnet_stop(&t);
 }
 

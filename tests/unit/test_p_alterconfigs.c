@@ -16,8 +16,7 @@
 #include "samsa/p_alterconfigs.h"
 #include "unit.h"
 
-typedef int (*req_dec_fn)(kread_t *, int16_t, arena_t *,
-                          alterconfigs_req_t *);
+typedef int (*req_dec_fn)(kread_t *, int16_t, arena_t *, alterconfigs_req_t *);
 typedef void (*req_enc_fn)(kwrite_t *, int16_t, const alterconfigs_req_t *);
 typedef int (*resp_dec_fn)(kread_t *, int16_t, arena_t *,
                            alterconfigs_resp_t *);
@@ -42,13 +41,13 @@ static void
 test_alterconfigs_v0_request_bytes(void)
 {
     static const uint8_t want[] = {
-        0, 0, 0, 1,                       /* resources */
-        2,                                /* resource_type TOPIC */
-        0, 1, 't',                        /* resource_name */
-        0, 0, 0, 2,                       /* configs */
-        0, 4, 'a', '.', 'm', 's', 0, 1, '5', /* name, value */
-        0, 1, 'b', 0xff, 0xff,            /* name, null value */
-        1,                                /* validate_only */
+        0, 0, 0,   1,                          /* resources */
+        2,                                     /* resource_type TOPIC */
+        0, 1, 't',                             /* resource_name */
+        0, 0, 0,   2,                          /* configs */
+        0, 4, 'a', '.',  'm',  's', 0, 1, '5', /* name, value */
+        0, 1, 'b', 0xff, 0xff,                 /* name, null value */
+        1,                                     /* validate_only */
     };
     alterconfigs_req_config_t c[2] = {
         {{"a.ms", 4}, 0, {"5", 1}},
@@ -84,20 +83,20 @@ static void
 test_incrementalalterconfigs_v1_request_bytes_are_flexible(void)
 {
     static const uint8_t want[] = {
-        2,                  /* compact resources: 1 */
-        4,                  /* resource_type BROKER */
-        1,                  /* compact resource_name "" (default entity) */
-        2,                  /* compact configs: 1 */
-        2, 'k',             /* name */
-        1,                  /* config_operation DELETE */
-        0,                  /* compact nullable value: null */
-        0,                  /* config tags */
-        0,                  /* resource tags */
-        0,                  /* validate_only */
-        0,                  /* top-level tags */
+        2,      /* compact resources: 1 */
+        4,      /* resource_type BROKER */
+        1,      /* compact resource_name "" (default entity) */
+        2,      /* compact configs: 1 */
+        2, 'k', /* name */
+        1,      /* config_operation DELETE */
+        0,      /* compact nullable value: null */
+        0,      /* config tags */
+        0,      /* resource tags */
+        0,      /* validate_only */
+        0,      /* top-level tags */
     };
-    alterconfigs_req_config_t c = {{"k", 1}, ALTERCONFIGS_OP_DELETE,
-                                   {NULL, -1}};
+    alterconfigs_req_config_t c = {
+        {"k", 1}, ALTERCONFIGS_OP_DELETE, {NULL, -1}};
     alterconfigs_req_resource_t r = {4, {"", 0}, 1, &c};
     alterconfigs_req_t req = {1, &r, false}, got;
     buf_t out = BUF_INIT;
@@ -127,8 +126,8 @@ test_incrementalalterconfigs_v1_request_bytes_are_flexible(void)
 }
 
 static void
-round_trips(int16_t api_key, req_dec_fn rdec, req_enc_fn renc,
-            resp_dec_fn sdec, resp_enc_fn senc, bool incremental)
+round_trips(int16_t api_key, req_dec_fn rdec, req_enc_fn renc, resp_dec_fn sdec,
+            resp_enc_fn senc, bool incremental)
 {
     const kapi_t *api = kapi_find(api_key);
 
@@ -166,8 +165,7 @@ round_trips(int16_t api_key, req_dec_fn rdec, req_enc_fn renc,
         CU_ASSERT(kstr_is(greq.resources[0].resource_name, "orders"));
         CU_ASSERT_EQUAL_FATAL(greq.resources[0].nconfigs, 3);
         for (int i = 0; i < 3; i++) {
-            CU_ASSERT(greq.resources[0].configs[i].name.len ==
-                      c[i].name.len);
+            CU_ASSERT(greq.resources[0].configs[i].name.len == c[i].name.len);
             CU_ASSERT_EQUAL(greq.resources[0].configs[i].config_operation,
                             c[i].config_operation);
             CU_ASSERT_EQUAL(greq.resources[0].configs[i].value.len,
@@ -198,8 +196,7 @@ round_trips(int16_t api_key, req_dec_fn rdec, req_enc_fn renc,
         CU_ASSERT_EQUAL_FATAL(gresp.nresponses, 2);
         CU_ASSERT(kstr_is(gresp.responses[0].error_message, NULL));
         CU_ASSERT_EQUAL(gresp.responses[1].error_code, 40);
-        CU_ASSERT(kstr_is(gresp.responses[1].error_message,
-                          "Invalid value x"));
+        CU_ASSERT(kstr_is(gresp.responses[1].error_message, "Invalid value x"));
         CU_ASSERT_EQUAL(gresp.responses[1].resource_type, 4);
         CU_ASSERT(kstr_is(gresp.responses[1].resource_name, "1"));
         for (size_t cut = 0; cut < out.len; cut++) {
@@ -258,8 +255,7 @@ test_alterconfigs_rejects_unknown_versions_and_huge_counts(void)
     CU_ASSERT_EQUAL(p_incrementalalterconfigs_req_decode(&kr, 0, &ar, &req),
                     ERR_PROTO);
     kread_init(&kr, huge_resp, sizeof(huge_resp));
-    CU_ASSERT_EQUAL(p_alterconfigs_resp_decode(&kr, 1, &ar, &resp),
-                    ERR_PROTO);
+    CU_ASSERT_EQUAL(p_alterconfigs_resp_decode(&kr, 1, &ar, &resp), ERR_PROTO);
     arena_fini(&ar);
 }
 

@@ -73,7 +73,7 @@ B(const void *p, int32_t len)
     return b;
 }
 
-static const uint8_t UUID1[16] = {1, 2, 3, 4, 5, 6, 7, 8,
+static const uint8_t UUID1[16] = {1, 2,  3,  4,  5,  6,  7,  8,
                                   9, 10, 11, 12, 13, 14, 15, 16};
 static const uint8_t UUID2[16] = {0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5,
                                   0x96, 0x87, 0x78, 0x69, 0x5a, 0x4b,
@@ -124,15 +124,14 @@ typedef struct codec {
     void (*check)(int16_t v, const void *orig, const void *got);
 } codec_t;
 
-#define CODEC_WRAP(fam, dir, type)                                           \
-    static int dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar,        \
-                                 void *m)                                    \
-    {                                                                        \
-        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);               \
-    }                                                                        \
-    static void enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m)    \
-    {                                                                        \
-        p_##fam##_##dir##_encode(kw, v, (const type *)m);                    \
+#define CODEC_WRAP(fam, dir, type)                                             \
+    static int dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar, void *m) \
+    {                                                                          \
+        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);                 \
+    }                                                                          \
+    static void enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m)      \
+    {                                                                          \
+        p_##fam##_##dir##_encode(kw, v, (const type *)m);                      \
     }
 
 /* ---- ApiVersions ---- */
@@ -185,10 +184,8 @@ check_apiversions_resp(int16_t v, const void *o_, const void *g_)
     CU_ASSERT_EQUAL_FATAL(g->napi_keys, o->napi_keys);
     for (int i = 0; i < o->napi_keys; i++) {
         CU_ASSERT_EQUAL(g->api_keys[i].api_key, o->api_keys[i].api_key);
-        CU_ASSERT_EQUAL(g->api_keys[i].min_version,
-                        o->api_keys[i].min_version);
-        CU_ASSERT_EQUAL(g->api_keys[i].max_version,
-                        o->api_keys[i].max_version);
+        CU_ASSERT_EQUAL(g->api_keys[i].min_version, o->api_keys[i].min_version);
+        CU_ASSERT_EQUAL(g->api_keys[i].max_version, o->api_keys[i].max_version);
     }
     CU_ASSERT_EQUAL(g->throttle_time_ms, v >= 1 ? o->throttle_time_ms : 0);
 }
@@ -221,16 +218,15 @@ check_metadata_req(int16_t v, const void *o_, const void *g_)
 
     CU_ASSERT_EQUAL_FATAL(g->ntopics, o->ntopics);
     for (int i = 0; i < o->ntopics; i++) {
-        CU_ASSERT(uuid_expect(v, 10, g->topics[i].topic_id,
-                              o->topics[i].topic_id));
+        CU_ASSERT(
+            uuid_expect(v, 10, g->topics[i].topic_id, o->topics[i].topic_id));
         CHECK_STR(g->topics[i].name, o->topics[i].name);
     }
     CU_ASSERT_EQUAL(g->allow_auto_topic_creation,
                     v >= 4 ? o->allow_auto_topic_creation : true);
-    CU_ASSERT_EQUAL(g->include_cluster_authorized_operations,
-                    (v >= 8 && v <= 10)
-                        ? o->include_cluster_authorized_operations
-                        : false);
+    CU_ASSERT_EQUAL(
+        g->include_cluster_authorized_operations,
+        (v >= 8 && v <= 10) ? o->include_cluster_authorized_operations : false);
     CU_ASSERT_EQUAL(g->include_topic_authorized_operations,
                     v >= 8 ? o->include_topic_authorized_operations : false);
 }
@@ -314,8 +310,7 @@ check_metadata_resp(int16_t v, const void *o_, const void *g_)
         CU_ASSERT(uuid_expect(v, 10, gt->topic_id, ot->topic_id));
         CU_ASSERT_EQUAL(gt->is_internal, v >= 1 ? ot->is_internal : false);
         CU_ASSERT_EQUAL(gt->topic_authorized_operations,
-                        v >= 8 ? ot->topic_authorized_operations
-                               : INT32_MIN);
+                        v >= 8 ? ot->topic_authorized_operations : INT32_MIN);
         CU_ASSERT_EQUAL_FATAL(gt->npartitions, ot->npartitions);
         for (int j = 0; j < ot->npartitions; j++) {
             const metadata_resp_partition_t *op = &ot->partitions[j];
@@ -330,8 +325,7 @@ check_metadata_resp(int16_t v, const void *o_, const void *g_)
             CU_ASSERT(i32s_same(gp->isr_nodes, gp->nisr_nodes, op->isr_nodes,
                                 op->nisr_nodes));
             if (v >= 5) {
-                CU_ASSERT(i32s_same(gp->offline_replicas,
-                                    gp->noffline_replicas,
+                CU_ASSERT(i32s_same(gp->offline_replicas, gp->noffline_replicas,
                                     op->offline_replicas,
                                     op->noffline_replicas));
             } else {
@@ -734,8 +728,7 @@ fill_listoffsets_resp(arena_t *ar, void *m)
     t->partitions = arena_calloc(ar, 2, sizeof(*t->partitions));
     t->partitions[0].partition_index = 0;
     t->partitions[0].nold_style_offsets = 2;
-    t->partitions[0].old_style_offsets =
-        arena_calloc(ar, 2, sizeof(int64_t));
+    t->partitions[0].old_style_offsets = arena_calloc(ar, 2, sizeof(int64_t));
     t->partitions[0].old_style_offsets[0] = 10;
     t->partitions[0].old_style_offsets[1] = 1LL << 40;
     t->partitions[0].timestamp = 1234;
@@ -835,10 +828,9 @@ check_createtopics_req(int16_t v, const void *o_, const void *g_)
         for (int j = 0; j < ot->nassignments; j++) {
             CU_ASSERT_EQUAL(gt->assignments[j].partition_index,
                             ot->assignments[j].partition_index);
-            CU_ASSERT(i32s_same(gt->assignments[j].broker_ids,
-                                gt->assignments[j].nbroker_ids,
-                                ot->assignments[j].broker_ids,
-                                ot->assignments[j].nbroker_ids));
+            CU_ASSERT(i32s_same(
+                gt->assignments[j].broker_ids, gt->assignments[j].nbroker_ids,
+                ot->assignments[j].broker_ids, ot->assignments[j].nbroker_ids));
         }
         CU_ASSERT_EQUAL_FATAL(gt->nconfigs, ot->nconfigs);
         for (int j = 0; j < ot->nconfigs; j++) {
@@ -1035,10 +1027,9 @@ check_createpartitions_req(int16_t v, const void *o_, const void *g_)
         CU_ASSERT_EQUAL(gt->count, ot->count);
         CU_ASSERT_EQUAL_FATAL(gt->nassignments, ot->nassignments);
         for (int j = 0; j < ot->nassignments; j++)
-            CU_ASSERT(i32s_same(gt->assignments[j].broker_ids,
-                                gt->assignments[j].nbroker_ids,
-                                ot->assignments[j].broker_ids,
-                                ot->assignments[j].nbroker_ids));
+            CU_ASSERT(i32s_same(
+                gt->assignments[j].broker_ids, gt->assignments[j].nbroker_ids,
+                ot->assignments[j].broker_ids, ot->assignments[j].nbroker_ids));
     }
     CU_ASSERT_EQUAL(g->timeout_ms, o->timeout_ms);
     CU_ASSERT_EQUAL(g->validate_only, o->validate_only);
@@ -1110,8 +1101,7 @@ check_describeconfigs_req(int16_t v, const void *o_, const void *g_)
 
         CU_ASSERT_EQUAL(gr->resource_type, ox->resource_type);
         CHECK_STR(gr->resource_name, ox->resource_name);
-        CU_ASSERT_EQUAL_FATAL(gr->nconfiguration_keys,
-                              ox->nconfiguration_keys);
+        CU_ASSERT_EQUAL_FATAL(gr->nconfiguration_keys, ox->nconfiguration_keys);
         for (int j = 0; j < ox->nconfiguration_keys; j++)
             CHECK_STR(gr->configuration_keys[j], ox->configuration_keys[j]);
     }
@@ -1192,15 +1182,13 @@ check_describeconfigs_resp(int16_t v, const void *o_, const void *g_)
             CHECK_STR(gc->value, oc->value);
             CU_ASSERT_EQUAL(gc->read_only, oc->read_only);
             CU_ASSERT_EQUAL(gc->is_default, v == 0 ? oc->is_default : false);
-            CU_ASSERT_EQUAL(gc->config_source,
-                            v >= 1 ? oc->config_source : -1);
+            CU_ASSERT_EQUAL(gc->config_source, v >= 1 ? oc->config_source : -1);
             CU_ASSERT_EQUAL(gc->is_sensitive, oc->is_sensitive);
             CU_ASSERT_EQUAL_FATAL(gc->nsynonyms, v >= 1 ? oc->nsynonyms : 0);
             for (int k = 0; k < gc->nsynonyms; k++) {
                 CHECK_STR(gc->synonyms[k].name, oc->synonyms[k].name);
                 CHECK_STR(gc->synonyms[k].value, oc->synonyms[k].value);
-                CU_ASSERT_EQUAL(gc->synonyms[k].source,
-                                oc->synonyms[k].source);
+                CU_ASSERT_EQUAL(gc->synonyms[k].source, oc->synonyms[k].source);
             }
             CU_ASSERT_EQUAL(gc->config_type, v >= 3 ? oc->config_type : 0);
             CHECK_STR(gc->documentation, v >= 3 ? oc->documentation : SEMPTY);
@@ -1276,10 +1264,11 @@ check_describecluster_resp(int16_t v, const void *o_, const void *g_)
 
 /* ---- the table ---- */
 
-#define CODEC(fam, dir, type, lo, hi)                                        \
-    {#fam "_" #dir,        lo,          hi,                                   \
-     sizeof(type),         fill_##fam##_##dir, dec_##fam##_##dir,            \
-     enc_##fam##_##dir,    check_##fam##_##dir}
+#define CODEC(fam, dir, type, lo, hi)                                          \
+    {                                                                          \
+#fam "_" #dir, lo, hi, sizeof(type), fill_##fam##_##dir,               \
+            dec_##fam##_##dir, enc_##fam##_##dir, check_##fam##_##dir          \
+    }
 
 static const codec_t codecs[] = {
     CODEC(apiversions, req, apiversions_req_t, 0, 3),
@@ -1357,8 +1346,8 @@ test_every_api_version_round_trips_field_by_field(void)
             kread_init(&kr, b1.data, b1.len);
             rc = c->decode(&kr, v, &ar, got);
             if (rc != 0 || kread_left(&kr) != 0)
-                fprintf(stderr, "\n%s v%d: rc %d, %zu bytes left\n", c->name,
-                        v, rc, kread_left(&kr));
+                fprintf(stderr, "\n%s v%d: rc %d, %zu bytes left\n", c->name, v,
+                        rc, kread_left(&kr));
             CU_ASSERT_EQUAL(rc, 0);
             CU_ASSERT_EQUAL(kread_left(&kr), 0);
             if (rc == 0) {
@@ -1421,12 +1410,12 @@ test_unserved_versions_are_rejected(void)
         void *got = calloc(1, c->size);
 
         arena_init(&ar);
-        CU_ASSERT_EQUAL(decode_copy(c, c->vmin - 1, zeros, sizeof(zeros), &ar,
-                                    got),
-                        ERR_PROTO);
-        CU_ASSERT_EQUAL(decode_copy(c, c->vmax + 1, zeros, sizeof(zeros), &ar,
-                                    got),
-                        ERR_PROTO);
+        CU_ASSERT_EQUAL(
+            decode_copy(c, c->vmin - 1, zeros, sizeof(zeros), &ar, got),
+            ERR_PROTO);
+        CU_ASSERT_EQUAL(
+            decode_copy(c, c->vmax + 1, zeros, sizeof(zeros), &ar, got),
+            ERR_PROTO);
         free(got);
         arena_fini(&ar);
     }
@@ -1440,14 +1429,15 @@ test_huge_array_counts_fail_before_allocating(void)
     /* Metadata v9: compact count 0xfffffffe (uvarint 0xffffffff) */
     static const uint8_t md9[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0, 0, 0};
     /* Produce v3: null txn id, acks, timeout, then 2^31-1 topics */
-    static const uint8_t pr3[] = {0xff, 0xff, 0, 1, 0, 0, 0x75, 0x30,
-                                  0x7f, 0xff, 0xff, 0xff, 0, 0};
+    static const uint8_t pr3[] = {0xff, 0xff, 0,    1,    0,    0, 0x75,
+                                  0x30, 0x7f, 0xff, 0xff, 0xff, 0, 0};
     /* Fetch v4 response: throttle, 1 topic "t", 1e9 partitions */
-    static const uint8_t fe4[] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 1,
-                                  't', 0x3b, 0x9a, 0xca, 0x00, 0};
+    static const uint8_t fe4[] = {0, 0, 0,   0,    0,    0,    0,    1,
+                                  0, 1, 't', 0x3b, 0x9a, 0xca, 0x00, 0};
     /* CreateTopics v0: 1 topic "t", -1 partitions, rf, 2^31-1 assignments */
-    static const uint8_t ct0[] = {0, 0, 0, 1, 0, 1, 't', 0xff, 0xff, 0xff,
-                                  0xff, 0, 1, 0x7f, 0xff, 0xff, 0xff};
+    static const uint8_t ct0[] = {0,   0,    0,    1,    0,    1,
+                                  't', 0xff, 0xff, 0xff, 0xff, 0,
+                                  1,   0x7f, 0xff, 0xff, 0xff};
     /* Metadata v0 response: a negative (non-null) broker count */
     static const uint8_t mr0[] = {0xff, 0xff, 0xff, 0xfe, 0, 0, 0, 0};
     /* Metadata v0 request: null topics is not allowed before v1 */
@@ -1510,13 +1500,13 @@ test_metadata_null_topics_means_all(void)
 static void
 test_metadata_v10_topic_name_may_be_null(void)
 {
-    static const uint8_t want[] = {
-        2,                                              /* 1 topic */
-        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, /* id */
-        0,                                              /* null name */
-        0,                                              /* topic tags */
-        1, 0, 0,                                        /* bools */
-        0};                                             /* tags */
+    static const uint8_t want[] = {2, /* 1 topic */
+                                   1, 2,  3,  4,  5,  6,  7,  8,
+                                   9, 10, 11, 12, 13, 14, 15, 16, /* id */
+                                   0,        /* null name */
+                                   0,        /* topic tags */
+                                   1, 0,  0, /* bools */
+                                   0};       /* tags */
     metadata_req_topic_t topic;
     metadata_req_t req = {1, &topic, true, false, false}, got;
     buf_t b = BUF_INIT;
@@ -1544,23 +1534,23 @@ test_unknown_tagged_fields_are_skipped(void)
 {
     /* ApiVersions v3 request + tags {7: "xyz"}; v3 response with the
      * SupportedFeatures (0) and FinalizedFeaturesEpoch (1) tags set */
-    static const uint8_t req[] = {4, 'a', 'b', 'c', 2, '1', 1, 7, 3,
-                                  'x', 'y', 'z'};
+    static const uint8_t req[] = {4, 'a', 'b', 'c', 2,   '1',
+                                  1, 7,   3,   'x', 'y', 'z'};
     static const uint8_t resp[] = {
-        0, 0,                   /* error */
-        2, 0, 18, 0, 0, 0, 3, 0, /* [ApiVersions 0-3] */
-        0, 0, 0, 0,             /* throttle */
-        2,                      /* two tags */
-        0, 8, 2, 2, 'f', 0, 1, 0, 2, 0, /* SupportedFeatures [f 1-2] */
-        1, 8, 0, 0, 0, 0, 0, 0, 0, 5};  /* epoch 5 */
+        0, 0,                             /* error */
+        2, 0, 18, 0, 0,   0, 3, 0,        /* [ApiVersions 0-3] */
+        0, 0, 0,  0,                      /* throttle */
+        2,                                /* two tags */
+        0, 8, 2,  2, 'f', 0, 1, 0, 2, 0,  /* SupportedFeatures [f 1-2] */
+        1, 8, 0,  0, 0,   0, 0, 0, 0, 5}; /* epoch 5 */
     /* CreateTopics v5 response with TopicConfigErrorCode 0x0102 */
     static const uint8_t ct5[] = {
-        0, 0, 0, 0,  /* throttle */
-        2, 2, 't',   /* [ "t" */
-        0, 0, 0,     /* error 0, message null */
-        0, 0, 0, 1,  /* num_partitions */
-        0, 1, 0,     /* replication_factor, configs null */
-        1, 0, 2, 1, 2, /* tags {0: 0x0102} ] */
+        0, 0, 0,   0,    /* throttle */
+        2, 2, 't',       /* [ "t" */
+        0, 0, 0,         /* error 0, message null */
+        0, 0, 0,   1,    /* num_partitions */
+        0, 1, 0,         /* replication_factor, configs null */
+        1, 0, 2,   1, 2, /* tags {0: 0x0102} ] */
         0};
     apiversions_req_t areq;
     apiversions_resp_t aresp;
@@ -1673,9 +1663,8 @@ decode_frame(const char *hex, khdr_t *hdr, kread_t *kr, uint8_t *buf)
 
     CU_ASSERT_EQUAL_FATAL(khdr_peek(buf, n, hdr), 0);
     kread_init(kr, buf, n);
-    rc = khdr_decode(kr, hdr,
-                     kapi_flexible(hdr->request_api_key,
-                                   hdr->request_api_version));
+    rc = khdr_decode(
+        kr, hdr, kapi_flexible(hdr->request_api_key, hdr->request_api_version));
     return rc;
 }
 
@@ -1770,15 +1759,15 @@ test_kapi_table_matches_kafka_2_8_ranges(void)
 {
     /* DESIGN.md 7: key, min, max, first flexible */
     static const int16_t want[][4] = {
-        {18, 0, 3, 3},  {3, 0, 11, 9},  {0, 3, 9, 9},   {1, 4, 12, 12},
-        {2, 0, 6, 6},   {10, 0, 3, 3},  {11, 0, 7, 6},  {14, 0, 5, 4},
-        {12, 0, 4, 4},  {13, 0, 4, 4},  {8, 0, 8, 8},   {9, 0, 7, 6},
-        {16, 0, 4, 3},  {15, 0, 5, 5},  {42, 0, 2, 2},  {19, 0, 7, 5},
-        {20, 0, 6, 4},  {37, 0, 3, 2},  {32, 0, 4, 4},  {33, 0, 2, 2},
-        {44, 0, 1, 1},  {17, 0, 1, -1}, {36, 0, 2, 2},  {22, 0, 4, 2},
-        {23, 0, 4, 4},  {21, 0, 2, 2},  {60, 0, 0, 0},  {29, 0, 2, 2},
-        {30, 0, 2, 2},  {31, 0, 2, 2},  {4, 0, 5, 4},   {6, 0, 7, 6},
-        {5, 0, 3, 2},   {7, 0, 3, 3},   {56, 0, 0, 0},  {43, 0, 2, 2},
+        {18, 0, 3, 3}, {3, 0, 11, 9},  {0, 3, 9, 9},  {1, 4, 12, 12},
+        {2, 0, 6, 6},  {10, 0, 3, 3},  {11, 0, 7, 6}, {14, 0, 5, 4},
+        {12, 0, 4, 4}, {13, 0, 4, 4},  {8, 0, 8, 8},  {9, 0, 7, 6},
+        {16, 0, 4, 3}, {15, 0, 5, 5},  {42, 0, 2, 2}, {19, 0, 7, 5},
+        {20, 0, 6, 4}, {37, 0, 3, 2},  {32, 0, 4, 4}, {33, 0, 2, 2},
+        {44, 0, 1, 1}, {17, 0, 1, -1}, {36, 0, 2, 2}, {22, 0, 4, 2},
+        {23, 0, 4, 4}, {21, 0, 2, 2},  {60, 0, 0, 0}, {29, 0, 2, 2},
+        {30, 0, 2, 2}, {31, 0, 2, 2},  {4, 0, 5, 4},  {6, 0, 7, 6},
+        {5, 0, 3, 2},  {7, 0, 3, 3},   {56, 0, 0, 0}, {43, 0, 2, 2},
         {47, 0, 0, -1}};
     size_t n, nwant = sizeof(want) / sizeof(want[0]);
     const kapi_t *all = kapi_all(&n);

@@ -35,7 +35,7 @@ S(const char *s)
 
 static const kstr_t SNULL = {NULL, -1};
 static const kstr_t SEMPTY = {"", 0};
-static const uint8_t UUID1[16] = {1, 2, 3, 4, 5, 6, 7, 8,
+static const uint8_t UUID1[16] = {1, 2,  3,  4,  5,  6,  7,  8,
                                   9, 10, 11, 12, 13, 14, 15, 16};
 static const uint8_t UUID0[16];
 
@@ -84,15 +84,14 @@ typedef struct codec {
     void (*check)(int16_t v, const void *orig, const void *got);
 } codec_t;
 
-#define CODEC_WRAP(fam, dir, type)                                           \
-    static int dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar,        \
-                                 void *m)                                    \
-    {                                                                        \
-        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);               \
-    }                                                                        \
-    static void enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m)    \
-    {                                                                        \
-        p_##fam##_##dir##_encode(kw, v, (const type *)m);                    \
+#define CODEC_WRAP(fam, dir, type)                                             \
+    static int dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar, void *m) \
+    {                                                                          \
+        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);                 \
+    }                                                                          \
+    static void enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m)      \
+    {                                                                          \
+        p_##fam##_##dir##_encode(kw, v, (const type *)m);                      \
     }
 
 /* ---- LeaderAndIsr ---- */
@@ -167,8 +166,8 @@ check_lai_state(int16_t v, bool ungrouped,
     CU_ASSERT_EQUAL(g->zk_version, o->zk_version);
     CHECK_I32S(g->replicas, g->nreplicas, o->replicas, o->nreplicas);
     if (v >= 3) {
-        CHECK_I32S(g->adding_replicas, g->nadding_replicas,
-                   o->adding_replicas, o->nadding_replicas);
+        CHECK_I32S(g->adding_replicas, g->nadding_replicas, o->adding_replicas,
+                   o->nadding_replicas);
         CHECK_I32S(g->removing_replicas, g->nremoving_replicas,
                    o->removing_replicas, o->nremoving_replicas);
     } else {
@@ -202,10 +201,9 @@ check_leaderandisr_req(int16_t v, const void *o_, const void *g_)
             const leaderandisr_topic_state_t *gt = &g->topic_states[i];
 
             CHECK_STR(gt->topic_name, ot->topic_name);
-            CU_ASSERT(memcmp(gt->topic_id, v >= 5 ? ot->topic_id : UUID0,
-                             16) == 0);
-            CU_ASSERT_EQUAL_FATAL(gt->npartition_states,
-                                  ot->npartition_states);
+            CU_ASSERT(memcmp(gt->topic_id, v >= 5 ? ot->topic_id : UUID0, 16) ==
+                      0);
+            CU_ASSERT_EQUAL_FATAL(gt->npartition_states, ot->npartition_states);
             for (int32_t p = 0; p < ot->npartition_states; p++)
                 check_lai_state(v, false, &ot->partition_states[p],
                                 &gt->partition_states[p]);
@@ -386,10 +384,9 @@ check_updatemetadata_req(int16_t v, const void *o_, const void *g_)
             const updatemetadata_topic_state_t *gt = &g->topic_states[i];
 
             CHECK_STR(gt->topic_name, ot->topic_name);
-            CU_ASSERT(memcmp(gt->topic_id, v >= 7 ? ot->topic_id : UUID0,
-                             16) == 0);
-            CU_ASSERT_EQUAL_FATAL(gt->npartition_states,
-                                  ot->npartition_states);
+            CU_ASSERT(memcmp(gt->topic_id, v >= 7 ? ot->topic_id : UUID0, 16) ==
+                      0);
+            CU_ASSERT_EQUAL_FATAL(gt->npartition_states, ot->npartition_states);
             for (int32_t p = 0; p < ot->npartition_states; p++)
                 check_um_state(v, false, &ot->partition_states[p],
                                &gt->partition_states[p]);
@@ -504,10 +501,9 @@ check_stopreplica_req(int16_t v, const void *o_, const void *g_)
     CU_ASSERT_EQUAL(g->ntopics, v >= 1 && v <= 2 ? o->ntopics : 0);
     for (int32_t i = 0; i < g->ntopics; i++) {
         CHECK_STR(g->topics[i].name, o->topics[i].name);
-        CHECK_I32S(g->topics[i].partition_indexes,
-                   g->topics[i].npartition_indexes,
-                   o->topics[i].partition_indexes,
-                   o->topics[i].npartition_indexes);
+        CHECK_I32S(
+            g->topics[i].partition_indexes, g->topics[i].npartition_indexes,
+            o->topics[i].partition_indexes, o->topics[i].npartition_indexes);
     }
     CU_ASSERT_EQUAL(g->ntopic_states, v >= 3 ? o->ntopic_states : 0);
     for (int32_t i = 0; i < g->ntopic_states; i++) {
@@ -619,16 +615,16 @@ check_controlledshutdown_resp(int16_t v, const void *o_, const void *g_)
 
 /* ---- the table ---- */
 
-#define CODEC(fam, dir, type, key, isreq)                                    \
-    {#fam "_" #dir,        key,                isreq,                        \
-     sizeof(type),         fill_##fam##_##dir, dec_##fam##_##dir,            \
-     enc_##fam##_##dir,    check_##fam##_##dir}
+#define CODEC(fam, dir, type, key, isreq)                                      \
+    {                                                                          \
+#fam "_" #dir, key, isreq, sizeof(type), fill_##fam##_##dir,           \
+            dec_##fam##_##dir, enc_##fam##_##dir, check_##fam##_##dir          \
+    }
 
 static const codec_t codecs[] = {
     CODEC(leaderandisr, req, leaderandisr_req_t, API_LEADER_AND_ISR, true),
     CODEC(leaderandisr, resp, leaderandisr_resp_t, API_LEADER_AND_ISR, false),
-    CODEC(updatemetadata, req, updatemetadata_req_t, API_UPDATE_METADATA,
-          true),
+    CODEC(updatemetadata, req, updatemetadata_req_t, API_UPDATE_METADATA, true),
     CODEC(updatemetadata, resp, updatemetadata_resp_t, API_UPDATE_METADATA,
           false),
     CODEC(stopreplica, req, stopreplica_req_t, API_STOP_REPLICA, true),
@@ -692,8 +688,8 @@ test_every_cluster_api_version_round_trips_field_by_field(void)
             kread_init(&kr, b1.data, b1.len);
             rc = c->decode(&kr, v, &ar, got);
             if (rc != 0 || kread_left(&kr) != 0)
-                fprintf(stderr, "\n%s v%d: rc %d, %zu bytes left\n", c->name,
-                        v, rc, kread_left(&kr));
+                fprintf(stderr, "\n%s v%d: rc %d, %zu bytes left\n", c->name, v,
+                        rc, kread_left(&kr));
             CU_ASSERT_EQUAL(rc, 0);
             CU_ASSERT_EQUAL(kread_left(&kr), 0);
             if (rc == 0) {
@@ -787,21 +783,21 @@ static void
 test_updatemetadata_skips_unknown_tags_and_reads_configs(void)
 {
     static const uint8_t body[] = {
-        0, 0, 0, 1,             /* controller id */
-        0, 0, 0, 2,             /* controller epoch */
-        0, 0, 0, 0, 0, 0, 0, 3, /* broker epoch */
-        2,                      /* 1 topic state */
-        2, 't',                 /* name */
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* id */
-        1,                      /* no partition states */
-        2,                      /* 2 tags */
-        5, 2, 0xaa, 0xbb,       /* tag 5, 2 bytes */
-        0x90, 0x4e,             /* tag 10000 */
-        7,                      /* 7 bytes */
-        2, 2, 'k', 2, 'v', 0,   /* [{k, v}] */
-        0,                      /* (pad inside the field: ignored) */
-        1,                      /* no live brokers */
-        0,                      /* tags */
+        0,    0,    0,    1,                  /* controller id */
+        0,    0,    0,    2,                  /* controller epoch */
+        0,    0,    0,    0,    0,   0, 0, 3, /* broker epoch */
+        2,                                    /* 1 topic state */
+        2,    't',                            /* name */
+        0,    0,    0,    0,    0,   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* id */
+        1,                              /* no partition states */
+        2,                              /* 2 tags */
+        5,    2,    0xaa, 0xbb,         /* tag 5, 2 bytes */
+        0x90, 0x4e,                     /* tag 10000 */
+        7,                              /* 7 bytes */
+        2,    2,    'k',  2,    'v', 0, /* [{k, v}] */
+        0,                              /* (pad inside the field: ignored) */
+        1,                              /* no live brokers */
+        0,                              /* tags */
     };
     updatemetadata_req_t req;
     arena_t ar;

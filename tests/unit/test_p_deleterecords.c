@@ -46,12 +46,12 @@ static void
 test_deleterecords_v0_request_bytes(void)
 {
     static const uint8_t want[] = {
-        0, 0, 0, 1,                 /* topics */
-        0, 1, 't',                  /* name */
-        0, 0, 0, 1,                 /* partitions */
-        0, 0, 0, 2,                 /* partition_index */
-        0, 0, 0, 0, 0, 0, 0, 9,     /* offset */
-        0, 0, 0x03, 0xe8,           /* timeout_ms 1000 */
+        0, 0, 0,    1,                /* topics */
+        0, 1, 't',                    /* name */
+        0, 0, 0,    1,                /* partitions */
+        0, 0, 0,    2,                /* partition_index */
+        0, 0, 0,    0,    0, 0, 0, 9, /* offset */
+        0, 0, 0x03, 0xe8,             /* timeout_ms 1000 */
     };
     deleterecords_req_partition_t p = {2, 9};
     deleterecords_req_topic_t t = {{"t", 1}, 1, &p};
@@ -71,8 +71,7 @@ test_deleterecords_v0_request_bytes(void)
                   memcmp(out.data, want, sizeof(want)) == 0);
         arena_init(&ar);
         kread_init(&kr, want, sizeof(want));
-        CU_ASSERT_EQUAL_FATAL(p_deleterecords_req_decode(&kr, v, &ar, &got),
-                              0);
+        CU_ASSERT_EQUAL_FATAL(p_deleterecords_req_decode(&kr, v, &ar, &got), 0);
         CU_ASSERT_EQUAL(got.ntopics, 1);
         CU_ASSERT_EQUAL(got.topics[0].partitions[0].partition_index, 2);
         CU_ASSERT_EQUAL(got.topics[0].partitions[0].offset, 9);
@@ -86,16 +85,16 @@ static void
 test_deleterecords_v2_response_bytes_are_flexible(void)
 {
     static const uint8_t want[] = {
-        0, 0, 0, 0,             /* throttle_time_ms */
-        2,                      /* compact topics: 1 */
-        2, 't',                 /* compact name */
-        2,                      /* compact partitions: 1 */
-        0, 0, 0, 0,             /* partition_index */
-        0, 0, 0, 0, 0, 0, 0, 4, /* low_watermark */
-        0, 1,                   /* error_code OFFSET_OUT_OF_RANGE */
-        0,                      /* partition tags */
-        0,                      /* topic tags */
-        0,                      /* top-level tags */
+        0, 0,   0, 0,             /* throttle_time_ms */
+        2,                        /* compact topics: 1 */
+        2, 't',                   /* compact name */
+        2,                        /* compact partitions: 1 */
+        0, 0,   0, 0,             /* partition_index */
+        0, 0,   0, 0, 0, 0, 0, 4, /* low_watermark */
+        0, 1,                     /* error_code OFFSET_OUT_OF_RANGE */
+        0,                        /* partition tags */
+        0,                        /* topic tags */
+        0,                        /* top-level tags */
     };
     deleterecords_resp_partition_t p = {0, 4, 1};
     deleterecords_resp_topic_t t = {{"t", 1}, 1, &p};
@@ -174,8 +173,8 @@ test_deleterecords_every_version_round_trips(void)
         flatten(&kw, &out);
         kwrite_fini(&kw);
         kread_init(&kr, out.data, out.len);
-        CU_ASSERT_EQUAL_FATAL(
-            p_deleterecords_resp_decode(&kr, v, &ar, &gresp), 0);
+        CU_ASSERT_EQUAL_FATAL(p_deleterecords_resp_decode(&kr, v, &ar, &gresp),
+                              0);
         CU_ASSERT_EQUAL(kread_left(&kr), 0);
         CU_ASSERT_EQUAL(gresp.throttle_time_ms, 7);
         CU_ASSERT_EQUAL_FATAL(gresp.ntopics, 1);
@@ -185,8 +184,8 @@ test_deleterecords_every_version_round_trips(void)
         CU_ASSERT_EQUAL(gresp.topics[0].partitions[1].error_code, 1);
         for (size_t cut = 0; cut < out.len; cut++) {
             kread_init(&kr, out.data, cut);
-            CU_ASSERT_EQUAL(
-                p_deleterecords_resp_decode(&kr, v, &ar, &gresp), ERR_PROTO);
+            CU_ASSERT_EQUAL(p_deleterecords_resp_decode(&kr, v, &ar, &gresp),
+                            ERR_PROTO);
         }
         arena_fini(&ar);
         buf_fini(&out);
@@ -208,13 +207,11 @@ test_deleterecords_rejects_unknown_versions_and_huge_counts(void)
     kread_init(&kr, huge, sizeof(huge));
     CU_ASSERT_EQUAL(p_deleterecords_req_decode(&kr, 3, &ar, &req), ERR_PROTO);
     kread_init(&kr, huge, sizeof(huge));
-    CU_ASSERT_EQUAL(p_deleterecords_req_decode(&kr, -1, &ar, &req),
-                    ERR_PROTO);
+    CU_ASSERT_EQUAL(p_deleterecords_req_decode(&kr, -1, &ar, &req), ERR_PROTO);
     kread_init(&kr, huge, sizeof(huge));
     CU_ASSERT_EQUAL(p_deleterecords_req_decode(&kr, 0, &ar, &req), ERR_PROTO);
     kread_init(&kr, huge_resp, sizeof(huge_resp));
-    CU_ASSERT_EQUAL(p_deleterecords_resp_decode(&kr, 1, &ar, &resp),
-                    ERR_PROTO);
+    CU_ASSERT_EQUAL(p_deleterecords_resp_decode(&kr, 1, &ar, &resp), ERR_PROTO);
     arena_fini(&ar);
 }
 

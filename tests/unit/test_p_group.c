@@ -81,15 +81,14 @@ typedef struct codec {
     void (*check)(int16_t v, const void *orig, const void *got);
 } codec_t;
 
-#define CODEC_WRAP(fam, dir, type)                                           \
-    static int dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar,        \
-                                 void *m)                                    \
-    {                                                                        \
-        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);               \
-    }                                                                        \
-    static void enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m)    \
-    {                                                                        \
-        p_##fam##_##dir##_encode(kw, v, (const type *)m);                    \
+#define CODEC_WRAP(fam, dir, type)                                             \
+    static int dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar, void *m) \
+    {                                                                          \
+        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);                 \
+    }                                                                          \
+    static void enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m)      \
+    {                                                                          \
+        p_##fam##_##dir##_encode(kw, v, (const type *)m);                      \
     }
 
 /* ---- FindCoordinator ---- */
@@ -267,8 +266,7 @@ check_syncgroup_req(int16_t v, const void *o_, const void *g_)
     CU_ASSERT_EQUAL_FATAL(g->nassignments, o->nassignments);
     for (int32_t i = 0; i < o->nassignments; i++) {
         CHECK_STR(g->assignments[i].member_id, o->assignments[i].member_id);
-        CHECK_BYTES(g->assignments[i].assignment,
-                    o->assignments[i].assignment);
+        CHECK_BYTES(g->assignments[i].assignment, o->assignments[i].assignment);
     }
 }
 
@@ -472,8 +470,10 @@ check_offsetcommit_req(int16_t v, const void *o_, const void *g_)
         CU_ASSERT_EQUAL_FATAL(g->topics[i].npartitions,
                               o->topics[i].npartitions);
         for (int32_t j = 0; j < o->topics[i].npartitions; j++) {
-            const offsetcommit_req_partition_t *op = &o->topics[i].partitions[j];
-            const offsetcommit_req_partition_t *gp = &g->topics[i].partitions[j];
+            const offsetcommit_req_partition_t *op =
+                &o->topics[i].partitions[j];
+            const offsetcommit_req_partition_t *gp =
+                &g->topics[i].partitions[j];
 
             CU_ASSERT_EQUAL(gp->partition_index, op->partition_index);
             CU_ASSERT_EQUAL(gp->committed_offset, op->committed_offset);
@@ -603,8 +603,10 @@ check_offsetfetch_resp(int16_t v, const void *o_, const void *g_)
         CU_ASSERT_EQUAL_FATAL(g->topics[i].npartitions,
                               o->topics[i].npartitions);
         for (int32_t j = 0; j < o->topics[i].npartitions; j++) {
-            const offsetfetch_resp_partition_t *op = &o->topics[i].partitions[j];
-            const offsetfetch_resp_partition_t *gp = &g->topics[i].partitions[j];
+            const offsetfetch_resp_partition_t *op =
+                &o->topics[i].partitions[j];
+            const offsetfetch_resp_partition_t *gp =
+                &g->topics[i].partitions[j];
 
             CU_ASSERT_EQUAL(gp->partition_index, op->partition_index);
             CU_ASSERT_EQUAL(gp->committed_offset, op->committed_offset);
@@ -909,11 +911,12 @@ check_offsetdelete_resp(int16_t v, const void *o_, const void *g_)
 
 /* ---- the table ---- */
 
-#define CODEC(fam, dir, type, lo, hi)                                        \
-    {#fam "_" #dir,        lo,                 hi,                           \
-     sizeof(type),         fill_##fam##_##dir, dec_##fam##_##dir,            \
-     enc_##fam##_##dir,    check_##fam##_##dir}
-#define CODEC2(fam, lo, hi)                                                  \
+#define CODEC(fam, dir, type, lo, hi)                                          \
+    {                                                                          \
+#fam "_" #dir, lo, hi, sizeof(type), fill_##fam##_##dir,               \
+            dec_##fam##_##dir, enc_##fam##_##dir, check_##fam##_##dir          \
+    }
+#define CODEC2(fam, lo, hi)                                                    \
     CODEC(fam, req, fam##_req_t, lo, hi), CODEC(fam, resp, fam##_resp_t, lo, hi)
 
 /* Kafka 2.8.0 ranges (DESIGN §7) */
@@ -977,8 +980,8 @@ test_every_group_api_version_round_trips_field_by_field(void)
             kread_init(&kr, b1.data, b1.len);
             rc = c->decode(&kr, v, &ar, got);
             if (rc != 0 || kread_left(&kr) != 0)
-                fprintf(stderr, "\n%s v%d: rc %d, %zu bytes left\n", c->name,
-                        v, rc, kread_left(&kr));
+                fprintf(stderr, "\n%s v%d: rc %d, %zu bytes left\n", c->name, v,
+                        rc, kread_left(&kr));
             CU_ASSERT_EQUAL(rc, 0);
             CU_ASSERT_EQUAL(kread_left(&kr), 0);
             if (rc == 0) {
@@ -1038,12 +1041,12 @@ test_group_api_unserved_versions_are_rejected(void)
         void *got = calloc(1, c->size);
 
         arena_init(&ar);
-        CU_ASSERT_EQUAL(decode_copy(c, c->vmin - 1, zeros, sizeof(zeros), &ar,
-                                    got),
-                        ERR_PROTO);
-        CU_ASSERT_EQUAL(decode_copy(c, c->vmax + 1, zeros, sizeof(zeros), &ar,
-                                    got),
-                        ERR_PROTO);
+        CU_ASSERT_EQUAL(
+            decode_copy(c, c->vmin - 1, zeros, sizeof(zeros), &ar, got),
+            ERR_PROTO);
+        CU_ASSERT_EQUAL(
+            decode_copy(c, c->vmax + 1, zeros, sizeof(zeros), &ar, got),
+            ERR_PROTO);
         free(got);
         arena_fini(&ar);
     }

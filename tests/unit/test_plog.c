@@ -58,8 +58,8 @@ pl_open(const char *dir, const log_config_t *cfg, bool clean, int64_t rp)
     char err[256];
     plog_t *plog = NULL;
 
-    CU_ASSERT_EQUAL_FATAL(plog_open(&plog, dir, "t", 0, cfg, &opts, err,
-                                    sizeof(err)), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        plog_open(&plog, dir, "t", 0, cfg, &opts, err, sizeof(err)), 0);
     return plog;
 }
 
@@ -229,14 +229,14 @@ test_read_max_bytes_keeps_batches_whole_first_always_KIP74(void)
     for (int i = 0; i < 50; i++)
         pl_append(plog, 1, 1000 + i, 100);
     /* 3.5 batches of room: three whole batches */
-    CU_ASSERT_EQUAL(plog_read(plog, 10, (int32_t)(bsz * 7 / 2), INT64_MAX,
-                              &fs), 0);
+    CU_ASSERT_EQUAL(plog_read(plog, 10, (int32_t)(bsz * 7 / 2), INT64_MAX, &fs),
+                    0);
     CU_ASSERT_EQUAL(fs.len, bsz * 3);
     CU_ASSERT_EQUAL(fs.off, bsz * 10);
     fs.unref(fs.ref);
     /* 20.5 batches: the index jump must still land on whole batches */
-    CU_ASSERT_EQUAL(plog_read(plog, 3, (int32_t)(bsz * 41 / 2), INT64_MAX,
-                              &fs), 0);
+    CU_ASSERT_EQUAL(plog_read(plog, 3, (int32_t)(bsz * 41 / 2), INT64_MAX, &fs),
+                    0);
     CU_ASSERT_EQUAL(fs.len, bsz * 20);
     fs.unref(fs.ref);
     /* less than one batch: the first batch anyway */
@@ -301,8 +301,7 @@ test_roll_by_size_and_read_across_segments(void)
         fslice_t fs;
         uint8_t *p;
 
-        CU_ASSERT_EQUAL_FATAL(plog_read(plog, off, 1 << 20, INT64_MAX, &fs),
-                              0);
+        CU_ASSERT_EQUAL_FATAL(plog_read(plog, off, 1 << 20, INT64_MAX, &fs), 0);
         CU_ASSERT_FATAL(fs.len > 0 && fs.len <= 4096);
         p = pl_slurp(&fs);
         pl_walk(p, fs.len, &first, &next);
@@ -399,8 +398,8 @@ test_retention_by_time_deletes_old_segments_moves_start(void)
     CU_ASSERT(plog_log_start_offset(plog) > 0);
     CU_ASSERT(plog_log_start_offset(plog) <= 40);
     CU_ASSERT_EQUAL(plog_read(plog, 0, 100, INT64_MAX, &fs), ERR_RANGE);
-    CU_ASSERT_EQUAL(plog_read(plog, plog_log_start_offset(plog), 100,
-                              INT64_MAX, &fs), 0);
+    CU_ASSERT_EQUAL(
+        plog_read(plog, plog_log_start_offset(plog), 100, INT64_MAX, &fs), 0);
     CU_ASSERT(fs.len > 0);
     fs.unref(fs.ref);
     /* I7: when everything is old the active segment is rolled and goes
@@ -811,8 +810,7 @@ pl_reader(void *arg)
             if (fs.len > 0) {
                 uint8_t *p = xmalloc(fs.len);
                 batch_hdr_t h;
-                if (pread(fs.fd, p, fs.len, (off_t)fs.off) !=
-                        (ssize_t)fs.len ||
+                if (pread(fs.fd, p, fs.len, (off_t)fs.off) != (ssize_t)fs.len ||
                     batch_hdr_parse(p, fs.len, &h) != 0 ||
                     h.base_offset > off || batch_last_offset(&h) < off)
                     r->bad++;
@@ -861,8 +859,8 @@ suite_plog(void)
     UNIT_TEST(s, test_retention_by_time_deletes_old_segments_moves_start);
     UNIT_TEST(s, test_retention_by_size_keeps_at_least_retention_bytes);
     UNIT_TEST(s, test_high_watermark_never_moves_back_I7);
-    UNIT_TEST(s,
-              test_recovery_point_never_passes_the_log_end_across_truncation_I11);
+    UNIT_TEST(
+        s, test_recovery_point_never_passes_the_log_end_across_truncation_I11);
     UNIT_TEST(s, test_slice_survives_deletion_of_its_segment_I8);
     UNIT_TEST(s, test_flush_every_message_moves_recovery_point_I5);
     UNIT_TEST(s, test_reopen_after_clean_close_keeps_offsets);

@@ -77,8 +77,7 @@ test_epoch_cache_rejects_a_corrupt_file(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fputs("0\n2\n3 100\n1 200\n", f); /* epochs going down */
     fclose(f);
-    CU_ASSERT_EQUAL(epoch_cache_open(&ec, dir, err, sizeof(err)),
-                    ERR_CORRUPT);
+    CU_ASSERT_EQUAL(epoch_cache_open(&ec, dir, err, sizeof(err)), ERR_CORRUPT);
     unit_rmtree(dir);
     free(dir);
 }
@@ -171,20 +170,16 @@ test_follower_truncation_offset_R6(void)
     epoch_cache_assign(ec, 0, 0);
     epoch_cache_assign(ec, 2, 100);
     /* the leader has our latest epoch and it ends at 150: keep to 150 */
-    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 2, 150, &done),
-                    150);
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 2, 150, &done), 150);
     CU_ASSERT_TRUE(done);
     /* it ends beyond our log: nothing to cut */
-    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 2, 400, &done),
-                    180);
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 2, 400, &done), 180);
     /* the leader never had epoch 2; its epoch 1 ends at 80: our epoch
      * <= 1 is 0, which ends at 100 here: cut to 80, ask again */
-    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 1, 80, &done),
-                    80);
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, 1, 80, &done), 80);
     CU_ASSERT_FALSE(done);
     /* the leader knows nothing: our high watermark */
-    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, -1, -1, &done),
-                    90);
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 180, 90, -1, -1, &done), 90);
     CU_ASSERT_TRUE(done);
     epoch_cache_free(ec);
     unit_rmtree(dir);
@@ -290,9 +285,13 @@ test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5(void)
     replmgr_config_t cfg;
     replmgr_t *rm;
     int32_t replicas[3] = {1, 2, 3};
-    ctl_partition_state_t ps = {.topic = "t", .partition = 0, .leader = 1,
-                                .leader_epoch = 4, .nisr = 3,
-                                .isr = replicas, .nreplicas = 3,
+    ctl_partition_state_t ps = {.topic = "t",
+                                .partition = 0,
+                                .leader = 1,
+                                .leader_epoch = 4,
+                                .nisr = 3,
+                                .isr = replicas,
+                                .nreplicas = 3,
                                 .replicas = replicas};
     plog_append_info_t info;
     uint8_t a[512];
@@ -306,61 +305,59 @@ test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5(void)
     cfg.on_change = count_change;
     rm = replmgr_new(&cfg);
     CU_ASSERT_EQUAL_FATAL(replmgr_become(rm, &ps, plog), 0);
-    CU_ASSERT_EQUAL(replmgr_role(rm, "t", 1, 0, &epoch, NULL),
-                    REPLMGR_LEADER);
+    CU_ASSERT_EQUAL(replmgr_role(rm, "t", 1, 0, &epoch, NULL), REPLMGR_LEADER);
     CU_ASSERT_EQUAL(epoch, 4);
     /* min.insync.replicas 4 > ISR 3: refused before the append */
-    CU_ASSERT_EQUAL(replmgr_append_leader(rm, "t", 1, 0, a, alen, 4, &info,
-                                          &rc),
-                    KERR_NOT_ENOUGH_REPLICAS);
-    CU_ASSERT_EQUAL(replmgr_append_leader(rm, "t", 1, 0, a, alen, 2, &info,
-                                          &rc),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        replmgr_append_leader(rm, "t", 1, 0, a, alen, 4, &info, &rc),
+        KERR_NOT_ENOUGH_REPLICAS);
+    CU_ASSERT_EQUAL(
+        replmgr_append_leader(rm, "t", 1, 0, a, alen, 2, &info, &rc),
+        KERR_NONE);
     CU_ASSERT_EQUAL(plog_log_end_offset(plog), 5);
     CU_ASSERT_EQUAL(plog_high_watermark(plog), 0); /* R3: followers lag */
     CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 5, 2), -1);
     /* the follower fetches: its LEO is the fetch offset (R4) */
-    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 4, &de,
-                                           &dend),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 4, &de, &dend),
+        KERR_NONE);
     CU_ASSERT_EQUAL(de, -1);
     CU_ASSERT_EQUAL(plog_high_watermark(plog), 0); /* broker 3 unknown */
     changes = 0;
-    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 3, -1, &de,
-                                           &dend),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 3, -1, &de, &dend),
+        KERR_NONE);
     CU_ASSERT_EQUAL(plog_high_watermark(plog), 3);
     CU_ASSERT_EQUAL(changes, 1); /* the purgatory is told */
-    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 5, -1, &de,
-                                           &dend),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 5, -1, &de, &dend),
+        KERR_NONE);
     CU_ASSERT_EQUAL(plog_high_watermark(plog), 5);
     CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 5, 2), KERR_NONE);
     /* fencing (KIP-320) */
-    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 3, 3, 5, -1, &de,
-                                           &dend),
-                    KERR_FENCED_LEADER_EPOCH);
-    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 3, 5, 5, -1, &de,
-                                           &dend),
-                    KERR_UNKNOWN_LEADER_EPOCH);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 3, 5, -1, &de, &dend),
+        KERR_FENCED_LEADER_EPOCH);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 5, 5, -1, &de, &dend),
+        KERR_UNKNOWN_LEADER_EPOCH);
     /* a follower whose last epoch 2 the leader never had: diverging,
      * ends where epoch 4 began (offset 0, R2) */
-    CU_ASSERT_EQUAL(replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 2, &de,
-                                           &dend),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 2, &de, &dend),
+        KERR_NONE);
     CU_ASSERT_EQUAL(de, 2);
     CU_ASSERT_EQUAL(dend, 0);
     /* OffsetForLeaderEpoch on the leader */
-    CU_ASSERT_EQUAL(replmgr_end_offset_for(rm, "t", 1, 0, 4, 4, &epoch,
-                                           &end),
+    CU_ASSERT_EQUAL(replmgr_end_offset_for(rm, "t", 1, 0, 4, 4, &epoch, &end),
                     KERR_NONE);
     CU_ASSERT_EQUAL(epoch, 4);
     CU_ASSERT_EQUAL(end, 5);
     /* the ISR shrinks to one below min.insync.replicas 2 (same epoch
      * bump as Kafka 2.8's controller): acks=all after the append */
-    CU_ASSERT_EQUAL(replmgr_append_leader(rm, "t", 1, 0, a, alen, 1, &info,
-                                          &rc),
-                    KERR_NONE);
+    CU_ASSERT_EQUAL(
+        replmgr_append_leader(rm, "t", 1, 0, a, alen, 1, &info, &rc),
+        KERR_NONE);
     ps.leader_epoch = 5;
     ps.nisr = 1;
     CU_ASSERT_EQUAL(replmgr_become(rm, &ps, plog), 0);
@@ -376,9 +373,9 @@ test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5(void)
     CU_ASSERT_EQUAL(replmgr_become(rm, &ps, plog), 0);
     CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 10, 1),
                     KERR_NOT_LEADER_OR_FOLLOWER);
-    CU_ASSERT_EQUAL(replmgr_append_leader(rm, "t", 1, 0, a, alen, 0, &info,
-                                          &rc),
-                    KERR_NOT_LEADER_OR_FOLLOWER);
+    CU_ASSERT_EQUAL(
+        replmgr_append_leader(rm, "t", 1, 0, a, alen, 0, &info, &rc),
+        KERR_NOT_LEADER_OR_FOLLOWER);
     replmgr_free(rm);
     plog_close(plog);
     plog_unref(plog);
@@ -389,15 +386,15 @@ test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5(void)
 static void
 test_offset_for_leader_epoch_codec_round_trips(void)
 {
-    ofle_req_partition_t rp = {.partition = 3, .current_leader_epoch = 7,
-                               .leader_epoch = 6};
-    ofle_req_topic_t rt = {.topic = {"orders", 6}, .npartitions = 1,
-                           .partitions = &rp};
+    ofle_req_partition_t rp = {
+        .partition = 3, .current_leader_epoch = 7, .leader_epoch = 6};
+    ofle_req_topic_t rt = {
+        .topic = {"orders", 6}, .npartitions = 1, .partitions = &rp};
     ofle_req_t req = {.replica_id = 2, .ntopics = 1, .topics = &rt}, dreq;
-    ofle_resp_partition_t sp = {.error_code = 0, .partition = 3,
-                                .leader_epoch = 6, .end_offset = 1234};
-    ofle_resp_topic_t st = {.topic = {"orders", 6}, .npartitions = 1,
-                            .partitions = &sp};
+    ofle_resp_partition_t sp = {
+        .error_code = 0, .partition = 3, .leader_epoch = 6, .end_offset = 1234};
+    ofle_resp_topic_t st = {
+        .topic = {"orders", 6}, .npartitions = 1, .partitions = &sp};
     ofle_resp_t resp = {.throttle_time_ms = 0, .ntopics = 1, .topics = &st},
                 dresp;
 
@@ -433,9 +430,8 @@ test_offset_for_leader_epoch_codec_round_trips(void)
                         v >= 1 ? 6 : -1);
         /* truncated input is refused, never overread */
         kread_init(&kr, flat.data, flat.len - 3);
-        CU_ASSERT_EQUAL(
-            p_offsetforleaderepoch_resp_decode(&kr, v, &ar, &dresp),
-            ERR_PROTO);
+        CU_ASSERT_EQUAL(p_offsetforleaderepoch_resp_decode(&kr, v, &ar, &dresp),
+                        ERR_PROTO);
         buf_fini(&flat);
         arena_fini(&ar);
     }
@@ -458,22 +454,22 @@ test_isr_shrink_proposes_dropping_a_follower_lagging_too_long_R9(void)
     static const int32_t want[2] = {1, 2};
 
     /* 3 is behind but caught up 3000 ms ago: not past the lag yet */
-    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 4000,
-                                        3000, out, &n));
+    CU_ASSERT_FALSE(
+        replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 4000, 3000, out, &n));
     CU_ASSERT_TRUE(isr_is(out, n, isr, 3));
     /* one more ms: 3 goes; 2 is at our LEO, so it stays however long */
-    CU_ASSERT_TRUE(replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 4001,
-                                       3000, out, &n));
+    CU_ASSERT_TRUE(
+        replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 4001, 3000, out, &n));
     CU_ASSERT_TRUE(isr_is(out, n, want, 2));
     /* the leader never drops itself, even alone */
-    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 1, NULL, 0, 10, 10, 0,
-                                        999999, 3000, out, &n));
+    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 1, NULL, 0, 10, 10, 0, 999999,
+                                        3000, out, &n));
     CU_ASSERT_TRUE(n == 1 && out[0] == 1);
     /* a follower that never fetched this epoch leaves after the lag */
     fol[0].leo = -1;
     fol[1].last_caught_up_ms = 9000;
-    CU_ASSERT_TRUE(replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 9000,
-                                       3000, out, &n));
+    CU_ASSERT_TRUE(
+        replmgr_isr_propose(1, isr, 3, fol, 2, 10, 5, 0, 9000, 3000, out, &n));
     CU_ASSERT_TRUE(n == 2 && out[0] == 1 && out[1] == 3);
 }
 
@@ -485,26 +481,25 @@ test_isr_expand_proposes_a_follower_caught_up_in_this_epoch_R9(void)
     static const int32_t want[3] = {1, 2, 3};
 
     /* 3 below the high watermark: stays out */
-    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 5, 0,
-                                        3000, out, &n));
+    CU_ASSERT_FALSE(
+        replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 5, 0, 3000, out, &n));
     CU_ASSERT_TRUE(isr_is(out, n, isr, 2));
     /* at the high watermark, past the epoch start: joins */
     fol[1].leo = 8;
-    CU_ASSERT_TRUE(replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 5, 0, 3000,
-                                       out, &n));
+    CU_ASSERT_TRUE(
+        replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 5, 0, 3000, out, &n));
     CU_ASSERT_TRUE(isr_is(out, n, want, 3));
     /* at the high watermark but before this epoch's start: not yet */
-    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 12, 0,
-                                        3000, out, &n));
+    CU_ASSERT_FALSE(
+        replmgr_isr_propose(1, isr, 2, fol, 2, 20, 8, 12, 0, 3000, out, &n));
     /* never fetched in this epoch */
     fol[1].leo = -1;
-    CU_ASSERT_FALSE(replmgr_isr_propose(1, isr, 2, fol, 2, 20, 0, 0, 0,
-                                        3000, out, &n));
+    CU_ASSERT_FALSE(
+        replmgr_isr_propose(1, isr, 2, fol, 2, 20, 0, 0, 0, 3000, out, &n));
 }
 
 static void
-test_maximal_isr_counts_additions_at_once_and_removals_when_committed_R10(
-    void)
+test_maximal_isr_counts_additions_at_once_and_removals_when_committed_R10(void)
 {
     int32_t cur[3] = {1, 2, 3}, shrink[2] = {1, 2}, out[8], n;
     int32_t two[2] = {1, 2}, expand[3] = {1, 2, 3};
@@ -532,9 +527,9 @@ test_alter_isr_codec_round_trips_and_rejects_truncation(void)
     alterisr_req_partition_t rp = {7, 12, 2, isr, 41};
     alterisr_req_topic_t rt = {{"orders", 6}, 1, &rp};
     alterisr_req_t req = {5, 0x500000001LL, 1, &rt}, dreq;
-    alterisr_resp_partition_t sp[2] = {{7, 0, 5, 12, 3, risr, 42},
-                                       {8, KERR_INVALID_UPDATE_VERSION, -1,
-                                        -1, 0, NULL, -1}};
+    alterisr_resp_partition_t sp[2] = {
+        {7, 0, 5, 12, 3, risr, 42},
+        {8, KERR_INVALID_UPDATE_VERSION, -1, -1, 0, NULL, -1}};
     alterisr_resp_topic_t st = {{"orders", 6}, 2, sp};
     alterisr_resp_t resp = {0, 0, 1, &st}, dresp;
     buf_t flat = BUF_INIT;
@@ -586,8 +581,7 @@ test_alter_isr_codec_round_trips_and_rejects_truncation(void)
     CU_ASSERT_EQUAL(dresp.topics[0].partitions[1].nisr, 0);
     for (size_t len = 0; len < flat.len; len++) {
         kread_init(&kr, flat.data, len);
-        CU_ASSERT_EQUAL(p_alterisr_resp_decode(&kr, 0, &ar, &dresp),
-                        ERR_PROTO);
+        CU_ASSERT_EQUAL(p_alterisr_resp_decode(&kr, 0, &ar, &dresp), ERR_PROTO);
     }
     /* flexible v0, as in Kafka 2.8 */
     CU_ASSERT_TRUE(kapi_flexible(API_ALTER_ISR, 0));
@@ -609,9 +603,12 @@ suite_replica(void)
     UNIT_TEST(s, test_plog_append_replica_keeps_offsets_I9);
     UNIT_TEST(s, test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5);
     UNIT_TEST(s, test_offset_for_leader_epoch_codec_round_trips);
-    UNIT_TEST(s, test_isr_shrink_proposes_dropping_a_follower_lagging_too_long_R9);
-    UNIT_TEST(s, test_isr_expand_proposes_a_follower_caught_up_in_this_epoch_R9);
     UNIT_TEST(s,
-              test_maximal_isr_counts_additions_at_once_and_removals_when_committed_R10);
+              test_isr_shrink_proposes_dropping_a_follower_lagging_too_long_R9);
+    UNIT_TEST(s,
+              test_isr_expand_proposes_a_follower_caught_up_in_this_epoch_R9);
+    UNIT_TEST(
+        s,
+        test_maximal_isr_counts_additions_at_once_and_removals_when_committed_R10);
     UNIT_TEST(s, test_alter_isr_codec_round_trips_and_rejects_truncation);
 }

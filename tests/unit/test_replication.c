@@ -104,9 +104,14 @@ snapshot(void)
 static void
 apply_leader_and_isr(int node)
 {
-    ctl_partition_state_t ps = {.topic = TOPIC, .partition = 0, .leader = 1,
-                                .leader_epoch = 1, .nisr = 2, .isr = replicas,
-                                .nreplicas = 2, .replicas = replicas};
+    ctl_partition_state_t ps = {.topic = TOPIC,
+                                .partition = 0,
+                                .leader = 1,
+                                .leader_epoch = 1,
+                                .nisr = 2,
+                                .isr = replicas,
+                                .nreplicas = 2,
+                                .replicas = replicas};
 
     broker_on_leader_and_isr(&ps, 1, nodes[node].b);
 }
@@ -150,10 +155,12 @@ produce(int16_t acks, int n, int32_t timeout_ms, int64_t *base)
 {
     batch_build_record_t recs[8];
     produce_req_partition_t rp = {0};
-    produce_req_topic_t rt = {.name = {TOPIC, 4}, .npartition_data = 1,
-                              .partition_data = &rp};
-    produce_req_t r = {.transactional_id = {NULL, -1}, .acks = acks,
-                       .timeout_ms = timeout_ms, .ntopic_data = 1,
+    produce_req_topic_t rt = {
+        .name = {TOPIC, 4}, .npartition_data = 1, .partition_data = &rp};
+    produce_req_t r = {.transactional_id = {NULL, -1},
+                       .acks = acks,
+                       .timeout_ms = timeout_ms,
+                       .ntopic_data = 1,
                        .topic_data = &rt};
     buf_t batch = BUF_INIT, frame = BUF_INIT;
     kclient_t *kc = NULL;
@@ -170,8 +177,7 @@ produce(int16_t acks, int n, int32_t timeout_ms, int64_t *base)
         recs[i].value = "seq";
         recs[i].value_len = 3;
     }
-    CU_ASSERT_EQUAL_FATAL(batch_build(&batch, BATCH_CODEC_NONE, 0, recs, n),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(batch_build(&batch, BATCH_CODEC_NONE, 0, recs, n), 0);
     rp.records.ptr = batch.data;
     rp.records.len = (int32_t)batch.len;
     CU_ASSERT_EQUAL_FATAL(kclient_connect(&kc, "127.0.0.1",

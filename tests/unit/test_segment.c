@@ -104,8 +104,7 @@ test_idx_open_flags_torn_file_size(void)
 
     CU_ASSERT_EQUAL(write(fd, "12345678abc", 11), 11);
     close(fd);
-    CU_ASSERT_EQUAL(idx_open(&ix, path, OINDEX_ENTRY_SIZE, false),
-                    ERR_CORRUPT);
+    CU_ASSERT_EQUAL(idx_open(&ix, path, OINDEX_ENTRY_SIZE, false), ERR_CORRUPT);
     idx_close(&ix);
     CU_ASSERT_EQUAL(idx_open(&ix, "/nonexistent/x.index", 8, false),
                     ERR_NOTFOUND);
@@ -264,12 +263,12 @@ test_segment_parse_name_accepts_only_20_digits(void)
 
     CU_ASSERT(segment_parse_name("00000000000000001234.log", ".log", &base));
     CU_ASSERT_EQUAL(base, 1234);
-    CU_ASSERT_FALSE(segment_parse_name("0000000000000001234.log", ".log",
-                                       &base));
-    CU_ASSERT_FALSE(segment_parse_name("00000000000000001234.index", ".log",
-                                       &base));
-    CU_ASSERT_FALSE(segment_parse_name("0000000000000000123x.log", ".log",
-                                       &base));
+    CU_ASSERT_FALSE(
+        segment_parse_name("0000000000000001234.log", ".log", &base));
+    CU_ASSERT_FALSE(
+        segment_parse_name("00000000000000001234.index", ".log", &base));
+    CU_ASSERT_FALSE(
+        segment_parse_name("0000000000000000123x.log", ".log", &base));
 }
 
 void

@@ -57,16 +57,16 @@ static const tool_opt_t test_opts[] = {
 static void
 test_tools_options_take_space_or_equals_values_and_keep_repeats(void)
 {
-    char *argv[] = {"topics", "--topic", "t1", "--config=a=b", "--list",
-                    "--config", "c=d", "--topic=t2", "--", "--not-an-opt"};
+    char *argv[] = {"topics", "--topic",     "t1",  "--config=a=b",
+                    "--list", "--config",    "c=d", "--topic=t2",
+                    "--",     "--not-an-opt"};
     char err[128];
     tool_args_t a;
     char *const *cfg;
     int n;
 
-    CU_ASSERT_EQUAL(tool_args_parse(&a, test_opts, 4, 10, argv, err,
-                                    sizeof(err)),
-                    0);
+    CU_ASSERT_EQUAL(
+        tool_args_parse(&a, test_opts, 4, 10, argv, err, sizeof(err)), 0);
     CU_ASSERT_STRING_EQUAL(tool_opt_get(&a, "topic"), "t2");
     CU_ASSERT(tool_opt_has(&a, "list"));
     CU_ASSERT(!tool_opt_has(&a, "help"));
@@ -92,23 +92,23 @@ test_tools_options_refuse_unknown_missing_and_misplaced_values(void)
     char err[128];
     tool_args_t a;
 
-    CU_ASSERT_EQUAL(tool_args_parse(&a, test_opts, 4, 2, unknown, err,
-                                    sizeof(err)),
-                    TOOL_EXIT_USAGE);
+    CU_ASSERT_EQUAL(
+        tool_args_parse(&a, test_opts, 4, 2, unknown, err, sizeof(err)),
+        TOOL_EXIT_USAGE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "--bogus"));
     tool_args_fini(&a);
-    CU_ASSERT_EQUAL(tool_args_parse(&a, test_opts, 4, 2, missing, err,
-                                    sizeof(err)),
-                    TOOL_EXIT_USAGE);
+    CU_ASSERT_EQUAL(
+        tool_args_parse(&a, test_opts, 4, 2, missing, err, sizeof(err)),
+        TOOL_EXIT_USAGE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "needs a value"));
     tool_args_fini(&a);
-    CU_ASSERT_EQUAL(tool_args_parse(&a, test_opts, 4, 2, flagval, err,
-                                    sizeof(err)),
-                    TOOL_EXIT_USAGE);
+    CU_ASSERT_EQUAL(
+        tool_args_parse(&a, test_opts, 4, 2, flagval, err, sizeof(err)),
+        TOOL_EXIT_USAGE);
     tool_args_fini(&a);
-    CU_ASSERT_EQUAL(tool_args_parse(&a, test_opts, 4, 2, shortopt, err,
-                                    sizeof(err)),
-                    TOOL_EXIT_USAGE);
+    CU_ASSERT_EQUAL(
+        tool_args_parse(&a, test_opts, 4, 2, shortopt, err, sizeof(err)),
+        TOOL_EXIT_USAGE);
     tool_args_fini(&a);
 }
 
@@ -118,8 +118,7 @@ test_tools_parse_int_checks_range_and_trailing_text(void)
     char err[128];
     int64_t v = 0;
 
-    CU_ASSERT_EQUAL(tool_parse_int("n", "42", 1, 100, &v, err, sizeof(err)),
-                    0);
+    CU_ASSERT_EQUAL(tool_parse_int("n", "42", 1, 100, &v, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(v, 42);
     CU_ASSERT_EQUAL(tool_parse_int("n", "0", 1, 100, &v, err, sizeof(err)),
                     TOOL_EXIT_USAGE);
@@ -230,10 +229,12 @@ suite_tools(void)
     UNIT_TEST(s, test_tools_partition_for_key_is_positive_hash_modulo_count);
     UNIT_TEST(s,
               test_tools_options_take_space_or_equals_values_and_keep_repeats);
-    UNIT_TEST(s, test_tools_options_refuse_unknown_missing_and_misplaced_values);
+    UNIT_TEST(s,
+              test_tools_options_refuse_unknown_missing_and_misplaced_values);
     UNIT_TEST(s, test_tools_parse_int_checks_range_and_trailing_text);
     UNIT_TEST(s, test_tools_line_is_the_value_by_default);
     UNIT_TEST(s, test_tools_line_splits_headers_key_and_value_like_kafka);
     UNIT_TEST(s, test_tools_line_custom_separators_and_null_marker);
-    UNIT_TEST(s, test_tools_line_without_key_separator_is_refused_unless_ignored);
+    UNIT_TEST(s,
+              test_tools_line_without_key_separator_is_refused_unless_ignored);
 }

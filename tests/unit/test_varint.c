@@ -45,8 +45,9 @@ test_varint_encodes_known_vectors(void)
 static void
 test_varint_round_trips_edge_values(void)
 {
-    static const int64_t v64[] = {0, 1, -1, 63, -64, 64, -65, 8191, -8192,
-                                  INT32_MAX, INT32_MIN, INT64_MAX,
+    static const int64_t v64[] = {0,         1,         -1,          63,
+                                  -64,       64,        -65,         8191,
+                                  -8192,     INT32_MAX, INT32_MIN,   INT64_MAX,
                                   INT64_MIN, 1LL << 35, -(1LL << 49)};
     uint8_t b[VARINT_MAX64];
 
@@ -98,10 +99,8 @@ test_varint_decode_rejects_overlong_encodings(void)
     int32_t i32;
 
     CU_ASSERT_EQUAL(varint_decode_u32(six, sizeof(six), &u32), ERR_CORRUPT);
-    CU_ASSERT_EQUAL(varint_decode_u32(wide, sizeof(wide), &u32),
-                    ERR_CORRUPT);
-    CU_ASSERT_EQUAL(varint_decode_i32(wide, sizeof(wide), &i32),
-                    ERR_CORRUPT);
+    CU_ASSERT_EQUAL(varint_decode_u32(wide, sizeof(wide), &u32), ERR_CORRUPT);
+    CU_ASSERT_EQUAL(varint_decode_i32(wide, sizeof(wide), &i32), ERR_CORRUPT);
     CU_ASSERT_EQUAL(varint_decode_u64(eleven, sizeof(eleven), &u64),
                     ERR_CORRUPT);
     CU_ASSERT_EQUAL(varint_decode_u64(wide64, sizeof(wide64), &u64),

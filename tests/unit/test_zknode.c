@@ -42,7 +42,8 @@ test_cluster_id_golden_and_round_trip(void)
     char err[256], *id = NULL;
     char *s = zknode_cluster_id_encode("hkA2CZMrSqiJrYH5BFq4oQ");
 
-    CU_ASSERT_STRING_EQUAL(s, "{\"version\":\"1\",\"id\":\"hkA2CZMrSqiJrYH5BFq4oQ\"}");
+    CU_ASSERT_STRING_EQUAL(
+        s, "{\"version\":\"1\",\"id\":\"hkA2CZMrSqiJrYH5BFq4oQ\"}");
     CU_ASSERT_EQUAL(DEC(zknode_cluster_id_decode, s, &id), 0);
     CU_ASSERT_STRING_EQUAL(id, "hkA2CZMrSqiJrYH5BFq4oQ");
     free(id);
@@ -62,8 +63,8 @@ static void
 test_broker_v5_golden_and_round_trip(void)
 {
     zknode_endpoint_t ep = {"PLAINTEXT", "PLAINTEXT", "localhost", 9092};
-    zknode_broker_t b = {5, "localhost", 9092, -1, 1620000000000LL, NULL, 1,
-                         &ep};
+    zknode_broker_t b = {5,    "localhost", 9092, -1, 1620000000000LL,
+                         NULL, 1,           &ep};
     zknode_broker_t d;
     char err[256];
     char *s = zknode_broker_encode(&b);
@@ -139,9 +140,9 @@ test_broker_rejects_malformed(void)
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
-        CU_ASSERT_EQUAL(zknode_broker_decode(bad[i], strlen(bad[i]), &d, err,
-                                             sizeof(err)),
-                        ERR_CORRUPT);
+        CU_ASSERT_EQUAL(
+            zknode_broker_decode(bad[i], strlen(bad[i]), &d, err, sizeof(err)),
+            ERR_CORRUPT);
         CU_ASSERT(err[0] != '\0');
         CU_ASSERT_PTR_NULL(d.endpoints);
     }
@@ -219,9 +220,9 @@ test_topic_rejects_gaps_bad_keys_and_ids(void)
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         err[0] = '\0';
-        CU_ASSERT_EQUAL(zknode_topic_decode(bad[i], strlen(bad[i]), &d, err,
-                                            sizeof(err)),
-                        ERR_CORRUPT);
+        CU_ASSERT_EQUAL(
+            zknode_topic_decode(bad[i], strlen(bad[i]), &d, err, sizeof(err)),
+            ERR_CORRUPT);
         CU_ASSERT(err[0] != '\0');
         CU_ASSERT_PTR_NULL(d.replicas);
     }
@@ -248,18 +249,25 @@ test_partition_state_golden_and_round_trip(void)
     free(s);
     CU_ASSERT_EQUAL(DEC(zknode_partition_state_decode,
                         "{\"controller_epoch\":1,\"leader\":-1,\"version\":1,"
-                        "\"leader_epoch\":0,\"isr\":[]}", &d), 0);
+                        "\"leader_epoch\":0,\"isr\":[]}",
+                        &d),
+                    0);
     CU_ASSERT_EQUAL(d.leader, -1);
     zknode_partition_state_fini(&d);
     CU_ASSERT_EQUAL(DEC(zknode_partition_state_decode,
                         "{\"controller_epoch\":1,\"leader\":-2,\"version\":1,"
-                        "\"leader_epoch\":0,\"isr\":[]}", &d), ERR_CORRUPT);
+                        "\"leader_epoch\":0,\"isr\":[]}",
+                        &d),
+                    ERR_CORRUPT);
     CU_ASSERT_EQUAL(DEC(zknode_partition_state_decode,
                         "{\"controller_epoch\":1,\"leader\":1,\"version\":1,"
-                        "\"leader_epoch\":0}", &d), ERR_CORRUPT);
+                        "\"leader_epoch\":0}",
+                        &d),
+                    ERR_CORRUPT);
     CU_ASSERT_EQUAL(DEC(zknode_partition_state_decode,
                         "{\"controller_epoch\":1,\"leader\":1,\"version\":1,"
-                        "\"leader_epoch\":99999999999,\"isr\":[1]}", &d),
+                        "\"leader_epoch\":99999999999,\"isr\":[1]}",
+                        &d),
                     ERR_CORRUPT);
 }
 
@@ -288,8 +296,8 @@ test_controller_and_epoch_golden(void)
                     ERR_CORRUPT);
     CU_ASSERT_EQUAL(DEC(zknode_controller_epoch_decode, "", &epoch),
                     ERR_CORRUPT);
-    CU_ASSERT_EQUAL(DEC(zknode_controller_epoch_decode, "99999999999",
-                        &epoch), ERR_CORRUPT);
+    CU_ASSERT_EQUAL(DEC(zknode_controller_epoch_decode, "99999999999", &epoch),
+                    ERR_CORRUPT);
 }
 
 static void
@@ -313,9 +321,9 @@ test_config_and_change_golden(void)
     s = zknode_config_encode(&c);
     CU_ASSERT_STRING_EQUAL(s, "{\"version\":1,\"config\":{}}");
     free(s);
-    CU_ASSERT_EQUAL(DEC(zknode_config_decode,
-                        "{\"version\":1,\"config\":{\"a\":1}}", &d),
-                    ERR_CORRUPT);
+    CU_ASSERT_EQUAL(
+        DEC(zknode_config_decode, "{\"version\":1,\"config\":{\"a\":1}}", &d),
+        ERR_CORRUPT);
     CU_ASSERT_EQUAL(DEC(zknode_config_decode, "{\"version\":1}", &d),
                     ERR_CORRUPT);
 
@@ -326,8 +334,8 @@ test_config_and_change_golden(void)
     free(path);
     free(s);
     CU_ASSERT_EQUAL(DEC(zknode_config_change_decode,
-                        "{\"version\":1,\"entity_path\":\"topics/t1\"}",
-                        &path), ERR_CORRUPT);
+                        "{\"version\":1,\"entity_path\":\"topics/t1\"}", &path),
+                    ERR_CORRUPT);
     CU_ASSERT_EQUAL(DEC(zknode_config_change_decode,
                         "{\"version\":2,\"entity_path\":\"t1\"}", &path),
                     ERR_CORRUPT);
@@ -352,10 +360,11 @@ test_isr_change_golden_and_round_trip(void)
     free(s);
     CU_ASSERT_EQUAL(DEC(zknode_isr_change_decode,
                         "{\"version\":1,\"partitions\":[{\"topic\":\"a\"}]}",
-                        &d), ERR_CORRUPT);
-    CU_ASSERT_EQUAL(DEC(zknode_isr_change_decode,
-                        "{\"version\":1,\"partitions\":[1]}", &d),
+                        &d),
                     ERR_CORRUPT);
+    CU_ASSERT_EQUAL(
+        DEC(zknode_isr_change_decode, "{\"version\":1,\"partitions\":[1]}", &d),
+        ERR_CORRUPT);
 }
 
 static void
@@ -366,8 +375,7 @@ test_topic_name_rules_and_collisions(void)
     CU_ASSERT_EQUAL(zknode_topic_name_check("a.b_c-D9", err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(zknode_topic_name_check("", err, sizeof(err)), ERR_INVAL);
     CU_ASSERT_EQUAL(zknode_topic_name_check(".", err, sizeof(err)), ERR_INVAL);
-    CU_ASSERT_EQUAL(zknode_topic_name_check("..", err, sizeof(err)),
-                    ERR_INVAL);
+    CU_ASSERT_EQUAL(zknode_topic_name_check("..", err, sizeof(err)), ERR_INVAL);
     CU_ASSERT_EQUAL(zknode_topic_name_check("a b", err, sizeof(err)),
                     ERR_INVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "illegal"));
