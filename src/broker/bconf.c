@@ -57,7 +57,7 @@ const conf_key_t bconf_keys[] = {
         unclean_leader_election_enable, "false", 0, 0,
         "elect an out-of-sync replica as leader as a last resort"),
     KEY("auto.leader.rebalance.enable", CONF_BOOL, auto_leader_rebalance_enable,
-        "false", 0, 0,
+        "true", 0, 0,
         "the controller moves leadership back to preferred replicas"),
     KEY("leader.imbalance.check.interval.seconds", I64,
         leader_imbalance_check_interval_seconds, "300", 1, IMAX,

@@ -257,6 +257,12 @@ rp_apply_epoch_end_locked(fetcher_t *f, rpart_t *rp, int32_t epoch, int64_t end)
             rp_backoff_locked(f, rp);
             return;
         }
+    } else {
+        /* R7: nothing to cut from the log, but an epoch entry at our LEO
+         * (one we led without appending) must go, or it stays the latest
+         * epoch we fetch with and the leader reports a divergence at our
+         * LEO forever (Kafka's Log.truncateTo does the same) */
+        epoch_cache_truncate_from_end(rp->ec, leo);
     }
     rp->fstate = done ? FS_FETCH : FS_TRUNCATE;
 }

@@ -41,7 +41,11 @@
  *  R7. The epoch cache never names an offset at or past the LEO after a
  *      truncation: every log truncation cuts the cache at the same
  *      offset, and the cache is cut at the LEO when it is loaded (a crash
- *      between an append and its cache update, or recovery truncation).
+ *      between an append and its cache update, or recovery truncation),
+ *      when the partition becomes a follower and whenever the follower
+ *      applies the leader's end offset, even one that cuts no record
+ *      (Kafka's Log.truncateTo): only a leader's own current epoch may
+ *      start at its LEO.
  *  R8. A follower's high watermark is min(the leader's, its own LEO), and
  *      moves forward only (truncation excepted).
  *  R9. Only the controller changes the ISR (KIP-497): a leader proposes
@@ -483,6 +487,14 @@ replmgr_become(replmgr_t *rm, const ctl_partition_state_t *ps, plog_t *plog)
             rp->gen++;
             rp->fstate = FS_TRUNCATE;
             rp->retry_at_ms = 0;
+            /* R7: an epoch we led without appending (a leadership taken
+             * and lost at once, e.g. after a SIGSTOP) starts at our LEO
+             * and names no batch; kept, it would be our latest epoch, the
+             * one every fetch reports, that the new leader never had: it
+             * answers a divergence at our LEO forever, the truncation cuts
+             * nothing and we never fetch (nor rejoin the ISR) */
+            epoch_cache_truncate_from_end(rp->ec,
+                                          plog_log_end_offset(rp->plog));
         }
         fetch = ps->leader >= 0;
     }

@@ -37,8 +37,10 @@ stop_secs=7          # SIGSTOP longer than the session timeout
 degraded_secs=3      # produce with a broker down before restarting it
 heal_secs=${SAMSA_CHAOS_HEAL_TIMEOUT:-60}
 
+# automatic preferred-leader elections every 5 s take part in the chaos:
+# they may pick a stopped broker, which must then rejoin as a follower
 cluster_start 3 zookeeper.session.timeout.ms=$session_ms \
-    replica.lag.time.max.ms=5000
+    replica.lag.time.max.ms=5000 leader.imbalance.check.interval.seconds=5
 run_py "$helper" create "$bootstrap" "$topic" $parts
 
 addrs() {

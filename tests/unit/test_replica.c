@@ -14,6 +14,7 @@
 #include "samsa/err.h"
 #include "samsa/kerr.h"
 #include "samsa/kapi.h"
+#include "samsa/metacache.h"
 #include "samsa/p_alterisr.h"
 #include "samsa/p_offsetforleaderepoch.h"
 #include "samsa/plog.h"
@@ -383,6 +384,72 @@ test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5(void)
     free(dir);
 }
 
+/* R7: a leadership taken and lost without an append (the preferred
+ * election of a SIGSTOPped broker) leaves no epoch at the LEO once a
+ * follower; kept, it is the latest epoch every fetch reports, the new
+ * leader never had it and answers a divergence at our LEO forever: the
+ * follower never fetches again nor rejoins the ISR */
+static void
+test_follower_drops_an_empty_epoch_it_led_R7(void)
+{
+    char *dir = unit_tmpdir("replica-empty-epoch");
+    plog_t *plog = open_log(dir);
+    replmgr_config_t cfg;
+    replmgr_t *rm;
+    int32_t replicas[3] = {1, 2, 3};
+    ctl_partition_state_t ps = {.topic = "t",
+                                .partition = 0,
+                                .leader = 1,
+                                .leader_epoch = 2,
+                                .nisr = 3,
+                                .isr = replicas,
+                                .nreplicas = 3,
+                                .replicas = replicas};
+    plog_append_info_t info;
+    uint8_t a[512];
+    size_t alen = make_batch(a, sizeof(a), 5);
+    epoch_cache_t *ec;
+    int32_t e;
+    int64_t end;
+    bool done;
+    int rc;
+
+    metacache_init(); /* the follower's fetcher looks its leader up */
+    replmgr_config_defaults(&cfg);
+    cfg.broker_id = 1;
+    rm = replmgr_new(&cfg);
+    CU_ASSERT_EQUAL_FATAL(replmgr_become(rm, &ps, plog), 0);
+    CU_ASSERT_EQUAL(
+        replmgr_append_leader(rm, "t", 1, 0, a, alen, 1, &info, &rc),
+        KERR_NONE);
+    /* leader at epoch 3, nothing appended: epoch 3 starts at the LEO */
+    ps.leader_epoch = 3;
+    CU_ASSERT_EQUAL_FATAL(replmgr_become(rm, &ps, plog), 0);
+    ec = open_cache(plog_dir(plog));
+    CU_ASSERT_EQUAL(epoch_cache_latest_epoch(ec), 3);
+    epoch_cache_free(ec);
+    /* follower of broker 2 at epoch 4: epoch 3 names no batch */
+    ps.leader = 2;
+    ps.leader_epoch = 4;
+    CU_ASSERT_EQUAL_FATAL(replmgr_become(rm, &ps, plog), 0);
+    ec = open_cache(plog_dir(plog));
+    CU_ASSERT_EQUAL(epoch_cache_latest_epoch(ec), 2);
+    /* so it fetches with epoch 2, which broker 2 (epochs 2 at 0, 4 at 5)
+     * ends at 5, our LEO: no divergence, nothing to cut */
+    epoch_cache_end_offset_for(ec, 2, plog_log_end_offset(plog), &e, &end);
+    CU_ASSERT_EQUAL(e, 2);
+    CU_ASSERT_EQUAL(end, 5);
+    CU_ASSERT_EQUAL(replmgr_truncation_offset(ec, 5, 5, 2, 5, &done), 5);
+    CU_ASSERT_TRUE(done);
+    epoch_cache_free(ec);
+    replmgr_free(rm);
+    metacache_fini();
+    plog_close(plog);
+    plog_unref(plog);
+    unit_rmtree(dir);
+    free(dir);
+}
+
 static void
 test_offset_for_leader_epoch_codec_round_trips(void)
 {
@@ -602,6 +669,7 @@ suite_replica(void)
     UNIT_TEST(s, test_follower_truncation_offset_R6);
     UNIT_TEST(s, test_plog_append_replica_keeps_offsets_I9);
     UNIT_TEST(s, test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5);
+    UNIT_TEST(s, test_follower_drops_an_empty_epoch_it_led_R7);
     UNIT_TEST(s, test_offset_for_leader_epoch_codec_round_trips);
     UNIT_TEST(s,
               test_isr_shrink_proposes_dropping_a_follower_lagging_too_long_R9);
