@@ -24,6 +24,7 @@
 #include "samsa/p_leaderandisr.h"
 #include "samsa/p_stopreplica.h"
 #include "samsa/p_updatemetadata.h"
+#include "codec_util.h"
 #include "unit.h"
 
 static kstr_t
@@ -72,27 +73,6 @@ i32s_same(const int32_t *a, int32_t na, const int32_t *b, int32_t nb)
 }
 
 #define CHECK_I32S(ga, gn, oa, on) CU_ASSERT(i32s_same((ga), (gn), (oa), (on)))
-
-typedef struct codec {
-    const char *name;
-    int16_t key;
-    bool request;
-    size_t size;
-    void (*fill)(arena_t *ar, void *msg);
-    int (*decode)(kread_t *kr, int16_t v, arena_t *ar, void *msg);
-    void (*encode)(kwrite_t *kw, int16_t v, const void *msg);
-    void (*check)(int16_t v, const void *orig, const void *got);
-} codec_t;
-
-#define CODEC_WRAP(fam, dir, type)                                             \
-    static int dec_##fam##_##dir(kread_t *kr, int16_t v, arena_t *ar, void *m) \
-    {                                                                          \
-        return p_##fam##_##dir##_decode(kr, v, ar, (type *)m);                 \
-    }                                                                          \
-    static void enc_##fam##_##dir(kwrite_t *kw, int16_t v, const void *m)      \
-    {                                                                          \
-        p_##fam##_##dir##_encode(kw, v, (const type *)m);                      \
-    }
 
 /* ---- LeaderAndIsr ---- */
 
@@ -615,10 +595,12 @@ check_controlledshutdown_resp(int16_t v, const void *o_, const void *g_)
 
 /* ---- the table ---- */
 
-#define CODEC(fam, dir, type, key, isreq)                                      \
+#define CODEC(fam, dir, type, k, isreq)                                        \
     {                                                                          \
-#fam "_" #dir, key, isreq, sizeof(type), fill_##fam##_##dir,           \
-            dec_##fam##_##dir, enc_##fam##_##dir, check_##fam##_##dir          \
+        .name = #fam "_" #dir, .key = k, .request = isreq,                     \
+        .size = sizeof(type), .fill = fill_##fam##_##dir,                      \
+        .decode = dec_##fam##_##dir, .encode = enc_##fam##_##dir,              \
+        .check = check_##fam##_##dir                                           \
     }
 
 static const codec_t codecs[] = {
@@ -636,32 +618,6 @@ static const codec_t codecs[] = {
 };
 
 #define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
-
-static void
-encode_flat(const codec_t *c, int16_t v, const void *msg, buf_t *out)
-{
-    kwrite_t kw;
-
-    kwrite_init(&kw);
-    c->encode(&kw, v, msg);
-    CU_ASSERT_EQUAL_FATAL(kwrite_flatten(&kw, out), 0);
-    kwrite_fini(&kw);
-}
-
-static int
-decode_copy(const codec_t *c, int16_t v, const uint8_t *data, size_t len,
-            arena_t *ar, void *msg)
-{
-    uint8_t *copy = malloc(len ? len : 1);
-    kread_t kr;
-    int rc;
-
-    memcpy(copy, data, len);
-    kread_init(&kr, copy, len);
-    rc = c->decode(&kr, v, ar, msg);
-    free(copy);
-    return rc;
-}
 
 /* ---- tests ---- */
 
