@@ -61,6 +61,11 @@ typedef struct bconf {
     int32_t log_index_size_max_bytes;
     int64_t connections_max_idle_ms;
     int64_t replica_lag_time_max_ms;
+    /* dynamic only (bconf_dynamic_new); BCONF_UNSET = unlimited */
+    int64_t leader_replication_throttled_rate;
+    int64_t follower_replication_throttled_rate;
+    int32_t replication_quota_window_num;
+    int32_t replication_quota_window_size_seconds;
     bool controlled_shutdown_enable;
     int32_t controlled_shutdown_max_retries;
     int64_t controlled_shutdown_retry_backoff_ms;

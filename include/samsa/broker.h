@@ -69,8 +69,9 @@ void broker_on_stop_replica(const char *topic, int32_t partition, bool del,
                             void *ud);
 void broker_on_metadata(mc_snapshot_t *snap, void *ud);
 /* the dynamic broker configs changed (or were read at startup): the
- * effective configuration is rebuilt over samsad.conf, swapped in, and the
- * open logs take the new topic defaults */
+ * effective configuration is rebuilt over samsad.conf, swapped in, the
+ * open logs take the new topic defaults and the replication quotas their
+ * rates */
 void broker_on_broker_config(const char *const *dkeys, const char *const *dvals,
                              int nd, const char *const *bkeys,
                              const char *const *bvals, int nb, void *ud);

@@ -55,6 +55,9 @@ typedef struct ctl_config {
     bool auto_leader_rebalance_enable;
     int32_t leader_imbalance_check_interval_s; /* <= 0: 300 */
     int32_t leader_imbalance_per_broker_percentage;
+    /* unclean.leader.election.enable: the static default (topic configs
+     * and dynamic broker configs override it) */
+    bool unclean_leader_election_enable;
 } ctl_config_t;
 
 /* one partition of a LeaderAndIsr request (Kafka's LeaderAndIsrPartitionState) */
@@ -247,6 +250,65 @@ typedef void (*ctl_elect_fn)(int16_t error_code,
 void ctl_elect_leaders(ctl_t *ctl, int8_t type, const ctl_tp_t *tps, int n,
                        int32_t timeout_ms, ctl_elect_fn done, void *ud);
 
+/*
+ * Partition reassignment (KIP-455) received by this broker, for its
+ * controller role (Kafka 2.8 KafkaController.onPartitionReassignment).
+ * Any thread; inputs are copied. AlterPartitionReassignments: for each
+ * partition a target replica list, or @nreplicas -1 to cancel the one in
+ * progress (back to the original replicas). The target's replicas join
+ * (the assignment in /brokers/topics/<t> becomes target ++ original, with
+ * adding_replicas and removing_replicas); once every target replica is
+ * in the ISR, the leader moves into the target if it must, the replica set
+ * becomes the target and the removed replicas are deleted (StopReplica).
+ * @done is called once on the ctl thread (or the thread calling
+ * ctl_stop) when each partition's new assignment is written (not
+ * completed): a top-level error (NOT_CONTROLLER) or one result per
+ * partition (INVALID_REPLICA_ASSIGNMENT with a message,
+ * UNKNOWN_TOPIC_OR_PARTITION, NO_REASSIGNMENT_IN_PROGRESS,
+ * REQUEST_TIMED_OUT).
+ */
+typedef struct ctl_reassign_target {
+    const char *topic;
+    int32_t partition;
+    int32_t nreplicas; /* -1: cancel */
+    const int32_t *replicas;
+} ctl_reassign_target_t;
+
+typedef struct ctl_reassign_result {
+    const char *topic;
+    int32_t partition;
+    int16_t error_code;
+    const char *error_message; /* NULL when none */
+} ctl_reassign_result_t;
+
+typedef void (*ctl_reassign_fn)(int16_t error_code,
+                                const ctl_reassign_result_t *results, int n,
+                                void *ud);
+
+void ctl_alter_reassignments(ctl_t *ctl, const ctl_reassign_target_t *targets,
+                             int n, int32_t timeout_ms, ctl_reassign_fn done,
+                             void *ud);
+
+/* ListPartitionReassignments: the reassignments in progress among @tps
+ * (@n < 0: all), with the full replica set and who joins and leaves */
+typedef struct ctl_reassignment {
+    const char *topic;
+    int32_t partition;
+    int32_t nreplicas;
+    const int32_t *replicas;
+    int32_t nadding;
+    const int32_t *adding;
+    int32_t nremoving;
+    const int32_t *removing;
+} ctl_reassignment_t;
+
+typedef void (*ctl_reassignments_fn)(int16_t error_code,
+                                     const ctl_reassignment_t *list, int n,
+                                     void *ud);
+
+void ctl_list_reassignments(ctl_t *ctl, const ctl_tp_t *tps, int n,
+                            ctl_reassignments_fn done, void *ud);
+
 /* this broker's epoch (the czxid of its registration); any thread */
 int64_t ctl_broker_epoch(ctl_t *ctl);
 
@@ -321,5 +383,38 @@ typedef struct ctl_config_alter {
 
 void ctl_alter_configs(ctl_t *ctl, const ctl_config_alter_t *res, int n,
                        ctl_done_fn done, void *ud);
+
+/*
+ * Replica assignment (ctl_assign.c): Kafka 2.8
+ * AdminUtils.assignReplicasToBrokers, used for CreateTopics and
+ * CreatePartitions and by samsa reassign-partitions --generate. Pure; any
+ * thread.
+ *
+ * @brokers in the order to use (Kafka's callers sort them by id); when no
+ * broker has a rack the assignment is rack-unaware (round robin from a
+ * start index, followers shifted), when every one has, rack-aware (the
+ * same over the rack-alternated list, each partition's replicas on
+ * distinct racks while racks remain). @start_index < 0 picks the start
+ * and the replica shift at random with rand_r(@seed), as Kafka does;
+ * CreatePartitions passes Kafka's fixed start index. @start_partition is
+ * the first partition's id (Kafka's startPartitionId; < 0 is 0). Fills
+ * @out[npartitions * rf] (partition i's replicas at @out[i * rf]).
+ *
+ * Returns KERR_NONE, or with Kafka's message in @errbuf:
+ * INVALID_PARTITIONS (@npartitions <= 0), INVALID_REPLICATION_FACTOR
+ * (@rf <= 0 or > @nbrokers), UNKNOWN_SERVER_ERROR when only some brokers
+ * have a rack (Kafka's AdminOperationException, which CreateTopics
+ * answers with that code).
+ */
+typedef struct ctl_assign_broker {
+    int32_t id;
+    const char *rack; /* NULL: no broker.rack */
+} ctl_assign_broker_t;
+
+int16_t ctl_assign_replicas(const ctl_assign_broker_t *brokers,
+                            int32_t nbrokers, int32_t npartitions, int32_t rf,
+                            int32_t start_index, int32_t start_partition,
+                            unsigned int *seed, int32_t *out, char *errbuf,
+                            size_t errlen);
 
 #endif

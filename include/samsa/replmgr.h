@@ -4,8 +4,9 @@
  *
  * Owns, per partition this broker replicates: the role (leader or
  * follower), leader epoch, replicas and ISR as the controller last sent
- * them; on a leader, each follower's log end offset from its fetches and
- * the high watermark (min LEO over the ISR); the leader-epoch cache
+ * them; on a leader, each follower's log end and log start offsets from
+ * its fetches, the high watermark (min LEO over the ISR) and the low
+ * watermark (min log start over the live replicas); the leader-epoch cache
  * (epoch_cache.h); on a follower, the replica fetcher threads
  * (num.replica.fetchers per leader) that truncate by OffsetForLeaderEpoch
  * and then fetch; on a leader, the ISR thread (alterisr.c) that proposes
@@ -29,7 +30,9 @@
 
 #include "samsa/ctl.h"
 #include "samsa/epoch_cache.h"
+#include "samsa/metacache.h"
 #include "samsa/plog.h"
+#include "samsa/throttle.h"
 
 typedef struct replmgr replmgr_t;
 
@@ -43,12 +46,18 @@ typedef struct replmgr_config {
     int32_t socket_timeout_ms;        /* replica.socket.timeout.ms, 30000 */
     int32_t fetch_backoff_ms;         /* replica.fetch.backoff.ms, 1000 */
     int64_t replica_lag_time_max_ms;  /* replica.lag.time.max.ms, 30000 */
+    /* follower.replication.throttled.rate (KIP-73): partitions that
+     * follower.replication.throttled.replicas names for broker_id are
+     * left out of fetches while it is exceeded and they lag; NULL: no
+     * throttling. The caller's; it must outlive the replica manager */
+    throttle_t *follower_quota;
     /* run the ISR thread (shrink/expand through AlterIsr to the
      * controller found in the metadata cache); false: the ISR changes
      * only by LeaderAndIsr (unit tests without a cluster) */
     bool alter_isr;
-    /* a partition's high watermark, ISR or role changed: requests parked
-     * on it should look again (NULL: nobody to tell) */
+    /* a partition's high watermark, ISR or role changed, or a follower
+     * reported another log start offset: requests parked on it should
+     * look again (NULL: nobody to tell) */
     void (*on_change)(const char *topic, int32_t partition, void *ud);
     /* this broker's epoch for AlterIsr (NULL or <= 0: not sent, -1) */
     int64_t (*broker_epoch)(void *ud);
@@ -124,19 +133,60 @@ int replmgr_acks_check(replmgr_t *rm, const char *topic, int32_t len,
 
 /*
  * The leader's side of a follower's fetch (replica id @replica_id at
- * @fetch_offset, @last_fetched_epoch from Fetch v12, -1 otherwise): checks
- * the epoch, then the divergence (KIP-595: when the follower's last epoch
- * ends before @fetch_offset here, *@div_epoch and *@div_end_offset say where,
- * and nothing is read or recorded), else records the follower's LEO, which
- * may advance the high watermark (then on_change is called). Returns a
- * Kafka error code; KERR_NONE with *@div_epoch = -1 when there is no
- * divergence.
+ * @fetch_offset, with its log start @log_start_offset, Fetch v5+, and
+ * @last_fetched_epoch from Fetch v12, -1 otherwise): checks the epoch,
+ * then the divergence (KIP-595: when the follower's last epoch ends
+ * before @fetch_offset here, *@div_epoch and *@div_end_offset say where,
+ * and nothing is read or recorded), else records the follower's LEO,
+ * which may advance the high watermark, and its log start (R11).
+ * on_change is called when either the high watermark or the log start
+ * moved. Returns a Kafka error code; KERR_NONE with *@div_epoch = -1 when
+ * there is no divergence.
  */
 int16_t replmgr_follower_fetch(replmgr_t *rm, const char *topic, int32_t len,
                                int32_t partition, int32_t replica_id,
                                int32_t current_leader_epoch,
-                               int64_t fetch_offset, int32_t last_fetched_epoch,
-                               int32_t *div_epoch, int64_t *div_end_offset);
+                               int64_t fetch_offset, int64_t log_start_offset,
+                               int32_t last_fetched_epoch, int32_t *div_epoch,
+                               int64_t *div_end_offset);
+
+/*
+ * DeleteRecords on the leader (Kafka 2.8's Partition.deleteRecordsOnLeader),
+ * under the partition's lock so no role change interleaves: refuses with
+ * KERR_NOT_LEADER_OR_FOLLOWER unless leader; @offset -1 means the high
+ * watermark, another negative one or one above the high watermark is
+ * KERR_OFFSET_OUT_OF_RANGE; else raises the leader's log start offset to
+ * it (plog_delete_records; a lower offset leaves it). Sets *@required to
+ * the offset the low watermark must reach (Kafka's requestedOffset) and
+ * *@low_watermark to the low watermark now (R11, @alive as for
+ * replmgr_low_watermark). Any thread.
+ */
+int16_t replmgr_delete_records(replmgr_t *rm, const char *topic, int32_t len,
+                               int32_t partition, int64_t offset,
+                               const mc_snapshot_t *alive, int64_t *required,
+                               int64_t *low_watermark);
+
+/*
+ * The partition's low watermark (R11, Kafka's
+ * Partition.lowWatermarkIfLeader): the least of the leader's log start
+ * offset and the log start each follower whose broker is in @alive (the
+ * current metadata: registered in ZooKeeper) reported in its last fetch
+ * in this leader epoch; one that has not fetched yet counts as -1.
+ * KERR_NONE with *@low_watermark set, KERR_NOT_LEADER_OR_FOLLOWER when a
+ * follower here, KERR_UNKNOWN_TOPIC_OR_PARTITION when not replicated here
+ * (stopped). Any thread.
+ */
+int16_t replmgr_low_watermark(replmgr_t *rm, const char *topic, int32_t len,
+                              int32_t partition, const mc_snapshot_t *alive,
+                              int64_t *low_watermark);
+
+/*
+ * Whether @replica_id is in the partition's ISR as committed (Kafka's
+ * Partition.inSyncReplicaIds, used by the leader's replication throttle);
+ * false when the partition is unknown.
+ */
+bool replmgr_in_isr(replmgr_t *rm, const char *topic, int32_t len,
+                    int32_t partition, int32_t replica_id);
 
 /*
  * OffsetForLeaderEpoch on the leader: the end offset of @leader_epoch and
@@ -178,7 +228,17 @@ typedef struct replmgr_follower_state {
     int64_t last_caught_up_ms;     /* Kafka's lastCaughtUpTimeMs */
     int64_t last_fetch_leader_leo; /* our LEO at its previous fetch */
     int64_t last_fetch_ms;         /* when that fetch came */
+    int64_t log_start;             /* its log start offset, as @leo (R11) */
 } replmgr_follower_state_t;
+
+/*
+ * replmgr_compute_low_watermark(): the low watermark of a leader whose
+ * log starts at @log_start (R11): min(@log_start, the log_start of every
+ * follower in @fol whose broker @alive lists).
+ */
+int64_t replmgr_compute_low_watermark(int64_t log_start,
+                                      const replmgr_follower_state_t *fol,
+                                      int32_t nfol, const mc_snapshot_t *alive);
 
 /*
  * replmgr_isr_propose(): the ISR a leader (@self, log end @leo, high

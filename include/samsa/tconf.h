@@ -32,7 +32,8 @@ typedef enum tconf_type {
 typedef struct tconf_key {
     const char *name;
     tconf_type_t type;
-    const char *broker_key;     /* synonym whose value is the default */
+    const char *broker_key;     /* synonym whose value is the default;
+                                 * NULL: none (Kafka's default applies) */
     const char *dflt;           /* default when the broker has no such key */
     const char *const *allowed; /* NULL-terminated values, or NULL */
     int64_t min, max;           /* bounds of numeric keys (Kafka's LogConfig) */

@@ -36,6 +36,7 @@ enum {
     TOOL_EXIT_FAIL = 1,    /* the operation failed (broker error, bad data) */
     TOOL_EXIT_USAGE = 2,   /* bad or missing options, unsupported feature */
     TOOL_EXIT_CONNECT = 3, /* no broker reachable / request timed out */
+    TOOL_EXIT_PENDING = 4, /* still in progress (a --verify) */
 };
 
 /* environment variable for the default --bootstrap-server */
@@ -328,6 +329,7 @@ int cmd_get_offsets(int argc, char **argv);
 int cmd_broker_api_versions(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_leader_election(int argc, char **argv);
+int cmd_reassign_partitions(int argc, char **argv);
 int cmd_dump_log(int argc, char **argv);
 int cmd_configs(int argc, char **argv);
 int cmd_producer_perf_test(int argc, char **argv);

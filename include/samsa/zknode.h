@@ -147,6 +147,7 @@ int zknode_config_change_decode(const char *data, size_t len,
 typedef struct zknode_tp {
     char *topic;
     int32_t partition;
+    zknode_replicas_t replicas; /* reassignments only */
 } zknode_tp_t;
 
 typedef struct zknode_isr_change {
@@ -159,6 +160,14 @@ int zknode_isr_change_decode(const char *data, size_t len,
                              zknode_isr_change_t *chg, char *errbuf,
                              size_t errlen);
 void zknode_isr_change_fini(zknode_isr_change_t *chg);
+
+/* ---- /admin/reassign_partitions (Kafka's legacy reassignment request):
+ *      {"version":1,"partitions":[{"topic":"t","partition":0,
+ *      "replicas":[1,2]},...]}; the same list with each target ---- */
+char *zknode_reassign_encode(const zknode_isr_change_t *moves);
+int zknode_reassign_decode(const char *data, size_t len,
+                           zknode_isr_change_t *moves, char *errbuf,
+                           size_t errlen);
 
 /*
  * /admin/delete_topics/<t> has no data (Kafka writes null). Nothing to

@@ -101,6 +101,19 @@ const conf_key_t bconf_keys[] = {
         LMAX, "close connections idle this long"),
     KEY("replica.lag.time.max.ms", I64, replica_lag_time_max_ms, "30000", 1,
         LMAX, "a follower behind this long leaves the ISR"),
+    KEY("leader.replication.throttled.rate", I64,
+        leader_replication_throttled_rate, NULL, 0, LMAX,
+        "bytes/s bound on leader-side replication of throttled replicas; "
+        "dynamic only, unset = unlimited"),
+    KEY("follower.replication.throttled.rate", I64,
+        follower_replication_throttled_rate, NULL, 0, LMAX,
+        "bytes/s bound on follower-side replication of throttled replicas; "
+        "dynamic only, unset = unlimited"),
+    KEY("replication.quota.window.num", I32, replication_quota_window_num, "11",
+        1, IMAX, "windows over which replication rates are measured"),
+    KEY("replication.quota.window.size.seconds", I32,
+        replication_quota_window_size_seconds, "1", 1, IMAX,
+        "length of one replication quota window"),
     KEY("controlled.shutdown.enable", CONF_BOOL, controlled_shutdown_enable,
         "true", 0, 0,
         "on SIGTERM, ask the controller to move leaderships away first"),
@@ -182,6 +195,24 @@ bconf_split_dirs(bconf_t *conf)
     free(copy);
 }
 
+/*
+ * The replication throttle rates exist only as dynamic configs in Kafka
+ * (DynamicConfig.Broker, not KafkaConfig): a broker ignores them in its
+ * properties file, and so does samsad.
+ */
+static void
+bconf_dynamic_only(bconf_t *conf)
+{
+    if (conf->leader_replication_throttled_rate != BCONF_UNSET)
+        say_warn("leader.replication.throttled.rate can only be set "
+                 "dynamically (samsa configs); the static value is ignored");
+    if (conf->follower_replication_throttled_rate != BCONF_UNSET)
+        say_warn("follower.replication.throttled.rate can only be set "
+                 "dynamically (samsa configs); the static value is ignored");
+    conf->leader_replication_throttled_rate = BCONF_UNSET;
+    conf->follower_replication_throttled_rate = BCONF_UNSET;
+}
+
 static int
 bconf_derive(bconf_t *conf, char *errbuf, size_t errlen)
 {
@@ -239,6 +270,7 @@ bconf_derive(bconf_t *conf, char *errbuf, size_t errlen)
     conf->flush_ms = conf->log_flush_interval_ms != BCONF_UNSET
                          ? conf->log_flush_interval_ms
                          : conf->log_flush_scheduler_interval_ms;
+    bconf_dynamic_only(conf);
     return 0;
 }
 
@@ -254,6 +286,8 @@ bconf_load(bconf_t *conf, const char *path, char *const *overrides,
     conf->log_retention_ms = BCONF_UNSET;
     conf->log_retention_minutes = BCONF_UNSET;
     conf->log_flush_interval_ms = BCONF_UNSET;
+    conf->leader_replication_throttled_rate = BCONF_UNSET;
+    conf->follower_replication_throttled_rate = BCONF_UNSET;
     rc = conf_load(bconf_keys, bconf_nkeys, conf, path, overrides, noverrides,
                    errbuf, errlen);
     if (rc == 0)
@@ -290,6 +324,8 @@ static const char *const bconf_dynamic_keys[] = {
     "min.insync.replicas",
     "unclean.leader.election.enable",
     "auto.create.topics.enable",
+    "leader.replication.throttled.rate",
+    "follower.replication.throttled.rate",
     NULL,
 };
 

@@ -47,6 +47,8 @@ broker_t *
 broker_new(const bconf_t *conf, logmgr_t *lm)
 {
     broker_t *b = xcalloc(1, sizeof(*b));
+    int64_t window_ms =
+        (int64_t)conf->replication_quota_window_size_seconds * 1000;
     replmgr_config_t rc;
 
     b->conf = conf;
@@ -58,12 +60,17 @@ broker_new(const bconf_t *conf, logmgr_t *lm)
     pthread_cond_init(&b->meta_cond, NULL);
     pthread_mutex_init(&b->purg_lock, NULL);
     atomic_init(&b->nwaiters, 0);
+    b->leader_quota = throttle_new("leader", conf->replication_quota_window_num,
+                                   window_ms, NULL, NULL);
+    b->follower_quota = throttle_new(
+        "follower", conf->replication_quota_window_num, window_ms, NULL, NULL);
     replmgr_config_defaults(&rc);
     rc.broker_id = conf->broker_id;
     rc.num_replica_fetchers =
         conf->num_replica_fetchers > 0 ? conf->num_replica_fetchers : 1;
     rc.replica_lag_time_max_ms = conf->replica_lag_time_max_ms;
     rc.alter_isr = true;
+    rc.follower_quota = b->follower_quota;
     rc.on_change = broker_on_replica_change;
     rc.broker_epoch = broker_epoch_of;
     rc.ud = b;
@@ -76,6 +83,8 @@ broker_free(broker_t *b)
 {
     /* first: the fetchers append to logs and wake the purgatory */
     replmgr_free(b->rm);
+    throttle_free(b->follower_quota);
+    throttle_free(b->leader_quota);
     coord_free(b->coord);
     pthread_mutex_destroy(&b->purg_lock);
     for (int i = 0; i < b->nretired; i++)
@@ -270,10 +279,28 @@ broker_on_metadata(mc_snapshot_t *snap, void *ud)
 
     logmgr_foreach(b->lm, broker_reconfigure_one, &rc);
     metacache_install(snap);
+    /* a parked DeleteRecords waits only for the live followers
+     * (replmgr.c R11): one that left the metadata no longer counts */
+    purgatory_wake_api(b, API_DELETE_RECORDS);
     pthread_mutex_lock(&b->meta_lock);
     b->have_metadata = true;
     pthread_cond_broadcast(&b->meta_cond);
     pthread_mutex_unlock(&b->meta_lock);
+}
+
+/* one replication quota's rate from @conf (unset: unlimited) */
+static void
+broker_set_throttle(throttle_t *t, const char *key, int64_t rate)
+{
+    if (rate == BCONF_UNSET)
+        rate = THROTTLE_UNLIMITED;
+    if (throttle_rate(t) == rate)
+        return;
+    throttle_set_rate(t, rate);
+    if (rate == THROTTLE_UNLIMITED)
+        say_info("%s: unlimited", key);
+    else
+        say_info("%s: %lld bytes/s", key, (long long)rate);
 }
 
 void
@@ -297,6 +324,13 @@ broker_on_broker_config(const char *const *dkeys, const char *const *dvals,
     say_info("dynamic broker configs: %d cluster-wide, %d for broker %d "
              "(%d applied)",
              nd, nb, (int)b->id, (int)conf->ndynamic);
+    /* Kafka's BrokerConfigHandler: the broker's own value, else the
+     * cluster-wide one, else none */
+    broker_set_throttle(b->leader_quota, "leader.replication.throttled.rate",
+                        conf->leader_replication_throttled_rate);
+    broker_set_throttle(b->follower_quota,
+                        "follower.replication.throttled.rate",
+                        conf->follower_replication_throttled_rate);
     /* the topic defaults of every open log follow */
     snap = metacache_get();
     rc.snap = snap;

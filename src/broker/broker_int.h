@@ -26,6 +26,7 @@
 #include "samsa/netloop.h"
 #include "samsa/plog.h"
 #include "samsa/replmgr.h"
+#include "samsa/throttle.h"
 
 typedef struct pwaiter pwaiter_t;
 typedef struct breq breq_t;
@@ -49,6 +50,11 @@ struct broker {
     pwaiter_t *waiters;
     atomic_int nwaiters; /* parked requests, for a cheap wake check */
     replmgr_t *rm;       /* roles, high watermarks, fetchers */
+    /* replication quotas (KIP-73): leader.replication.throttled.rate, used
+     * by h_fetch.c, and follower.replication.throttled.rate, lent to the
+     * fetchers; rates set by broker_on_broker_config */
+    throttle_t *leader_quota;
+    throttle_t *follower_quota;
     struct coord *coord; /* group coordinator (h_group.c) */
 };
 
@@ -57,7 +63,8 @@ struct broker {
  * partition it watches changes, its deadline passes, or the broker stops.
  * The purgatory owns what every parked request has (the connection, the
  * request's arena, the deadline timer, the answer); a kind of request
- * (fetch, acks=all produce) embeds a pwaiter_t first in its own struct and
+ * (fetch, acks=all produce, DeleteRecords) embeds a pwaiter_t first in its
+ * own struct and
  * supplies two operations:
  *   watches(w, topic, partition)  any thread, under purg_lock, read-only
  *   check(w, expired)             loop thread: answer with purgatory_answer()
@@ -210,11 +217,16 @@ int h_alter_isr(breq_t *req, kread_t *kr);
 int h_controlled_shutdown(breq_t *req, kread_t *kr);
 /* h_replicas.c: controller-only ElectLeaders and partition reassignment */
 int h_elect_leaders(breq_t *req, kread_t *kr);
+int h_alter_partition_reassignments(breq_t *req, kread_t *kr);
+int h_list_partition_reassignments(breq_t *req, kread_t *kr);
 
 /* an ApiVersions v0 body carrying UNSUPPORTED_VERSION (KIP-511) */
 void h_api_versions_unsupported(breq_t *req);
 
-/* purgatory.c: parked fetches and acks=all produces */
+/* purgatory.c: parked fetches, acks=all produces and DeleteRecords;
+ * any thread */
 void purgatory_wake(broker_t *b, kstr_t topic, int32_t partition);
+/* every parked request of @api_key looks again (the metadata changed) */
+void purgatory_wake_api(broker_t *b, int16_t api_key);
 
 #endif

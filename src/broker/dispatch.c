@@ -44,6 +44,8 @@ static const struct {
     {API_ALTER_ISR, h_alter_isr},
     {API_CONTROLLED_SHUTDOWN, h_controlled_shutdown},
     {API_ELECT_LEADERS, h_elect_leaders},
+    {API_ALTER_PARTITION_REASSIGNMENTS, h_alter_partition_reassignments},
+    {API_LIST_PARTITION_REASSIGNMENTS, h_list_partition_reassignments},
     {API_FIND_COORDINATOR, h_find_coordinator},
     {API_JOIN_GROUP, h_group},
     {API_SYNC_GROUP, h_group},

@@ -91,6 +91,8 @@ configs_topic(breq_t *req, const describeconfigs_req_t *r,
                 c->synonyms[c->nsynonyms].value = c->value;
                 c->synonyms[c->nsynonyms++].source = v.source;
             }
+            if (key->broker_key == NULL)
+                continue; /* Kafka lists no default synonym then */
             c->synonyms[c->nsynonyms].name = kstr_c(key->broker_key);
             c->synonyms[c->nsynonyms].value = configs_str(req->ar, v.dflt);
             c->synonyms[c->nsynonyms++].source = v.dflt_source;

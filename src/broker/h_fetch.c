@@ -16,9 +16,22 @@
  * A follower's fetch (replica_id >= 0) reads to the log end and reports
  * its fetch offset to the replica manager as its log end offset, which may
  * advance the high watermark (waking parked consumers and acks=all
- * produces); with Fetch v12's last_fetched_epoch the leader answers a
+ * produces), and its log_start_offset, which may advance the low
+ * watermark (waking parked DeleteRecords, replmgr.c R11); with Fetch
+ * v12's last_fetched_epoch the leader answers a
  * diverging epoch instead of records when the follower's log has split
  * from its own (KIP-595).
+ *
+ * Replication throttling (KIP-73; Kafka 2.8 ReplicaManager
+ * .shouldLeaderThrottle, KafkaApis.sizeOfThrottledPartitions): a
+ * partition that the topic's leader.replication.throttled.replicas names
+ * for this broker ("<partition>:<id>" or "*") gives a follower outside
+ * its ISR no records while the leader quota
+ * (leader.replication.throttled.rate) is exceeded; the rest of the answer
+ * (high watermark, log start) is as usual, and the fetch waits in the
+ * purgatory like one that found nothing. The record bytes a response
+ * carries for throttled partitions are recorded into the quota when it
+ * is sent.
  */
 #include <ev.h>
 #include <stdlib.h>
@@ -29,6 +42,7 @@
 #include "samsa/kapi.h"
 #include "samsa/kerr.h"
 #include "samsa/p_fetch.h"
+#include "samsa/throttle.h"
 #include "samsa/xmalloc.h"
 
 typedef struct fetch_wait {
@@ -38,11 +52,25 @@ typedef struct fetch_wait {
 
 static const uint8_t fetch_empty[1];
 
-/* fills one partition's answer; returns the record bytes it holds */
+/* leader.replication.throttled.replicas names the partition for us */
+static bool
+fetch_throttled(broker_t *b, const mc_snapshot_t *snap, kstr_t topic,
+                int32_t partition)
+{
+    const mc_topic_t *t = mc_topic_find(snap, topic.ptr, topic.len);
+
+    return t != NULL &&
+           throttle_replicas_match(
+               mc_topic_config(t, "leader.replication.throttled.replicas"),
+               partition, b->id);
+}
+
+/* fills one partition's answer; returns the record bytes it holds, and
+ * sets *@throttled when the leader quota covers them */
 static size_t
 fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
                 kstr_t topic, const fetch_req_partition_t *rp, int32_t budget,
-                bool first, fetch_resp_partition_t *out)
+                bool first, fetch_resp_partition_t *out, bool *throttled)
 {
     const mc_partition_t *part;
     int64_t hw, leo, limit;
@@ -63,8 +91,9 @@ fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
         /* a follower: its fetch offset is its log end (replmgr R4) */
         kerr = replmgr_follower_fetch(
             b->rm, topic.ptr, topic.len, rp->partition, r->replica_id,
-            rp->current_leader_epoch, rp->fetch_offset, rp->last_fetched_epoch,
-            &out->diverging_epoch.epoch, &out->diverging_epoch.end_offset);
+            rp->current_leader_epoch, rp->fetch_offset, rp->log_start_offset,
+            rp->last_fetched_epoch, &out->diverging_epoch.epoch,
+            &out->diverging_epoch.end_offset);
     }
     if (kerr != KERR_NONE) {
         out->error_code = kerr;
@@ -93,6 +122,15 @@ fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
         plog_unref(plog);
         return 0;
     }
+    *throttled =
+        r->replica_id >= 0 && fetch_throttled(b, snap, topic, rp->partition);
+    if (*throttled && throttle_exceeded(b->leader_quota) &&
+        !replmgr_in_isr(b->rm, topic.ptr, topic.len, rp->partition,
+                        r->replica_id)) {
+        /* shouldLeaderThrottle: an empty answer */
+        plog_unref(plog);
+        return 0;
+    }
     rc = plog_read(plog, rp->fetch_offset,
                    rp->partition_max_bytes < budget || first
                        ? rp->partition_max_bytes
@@ -117,10 +155,11 @@ fetch_partition(broker_t *b, const mc_snapshot_t *snap, const fetch_req_t *r,
     return slice.len;
 }
 
-/* builds the whole response; returns record bytes, sets *@error */
+/* builds the whole response; returns record bytes, sets *@error and the
+ * bytes of throttled partitions in *@throttled_bytes */
 static size_t
 fetch_build(broker_t *b, const fetch_req_t *r, arena_t *ar, fetch_resp_t *resp,
-            bool *error)
+            bool *error, size_t *throttled_bytes)
 {
     mc_snapshot_t *snap = metacache_get();
     int32_t max_bytes = r->max_bytes > 0 ? r->max_bytes : INT32_MAX;
@@ -128,6 +167,7 @@ fetch_build(broker_t *b, const fetch_req_t *r, arena_t *ar, fetch_resp_t *resp,
 
     memset(resp, 0, sizeof(*resp));
     *error = false;
+    *throttled_bytes = 0;
     resp->nresponses = r->ntopics;
     resp->responses = arena_calloc(ar, r->ntopics, sizeof(*resp->responses));
     for (int32_t t = 0; t < r->ntopics; t++) {
@@ -140,11 +180,15 @@ fetch_build(broker_t *b, const fetch_req_t *r, arena_t *ar, fetch_resp_t *resp,
             arena_calloc(ar, rt->npartitions, sizeof(*ot->partitions));
         for (int32_t p = 0; p < rt->npartitions; p++) {
             int64_t left = (int64_t)max_bytes - (int64_t)total;
+            bool throttled = false;
+            size_t got;
 
-            total +=
-                fetch_partition(b, snap, r, rt->topic, &rt->partitions[p],
-                                left > INT32_MAX ? INT32_MAX : (int32_t)left,
-                                total == 0, &ot->partitions[p]);
+            got = fetch_partition(b, snap, r, rt->topic, &rt->partitions[p],
+                                  left > INT32_MAX ? INT32_MAX : (int32_t)left,
+                                  total == 0, &ot->partitions[p], &throttled);
+            total += got;
+            if (throttled)
+                *throttled_bytes += got;
             if (ot->partitions[p].error_code != KERR_NONE)
                 *error = true;
         }
@@ -205,17 +249,19 @@ fetch_wait_check(pwaiter_t *w, bool expired)
     fetch_resp_t resp;
     kwrite_t *kw;
     arena_t tmp; /* each check's answer; freed so rechecks do not grow */
-    size_t total;
+    size_t total, throttled;
     bool error;
 
     arena_init(&tmp);
-    total = fetch_build(w->b, &fw->r, &tmp, &resp, &error);
+    total = fetch_build(w->b, &fw->r, &tmp, &resp, &error, &throttled);
     if (!expired && !error && total < (size_t)fw->r.min_bytes &&
         !conn_is_closed(w->conn)) {
         fetch_release(&resp);
         arena_fini(&tmp);
         return;
     }
+    if (throttled > 0)
+        throttle_record(w->b->leader_quota, (int64_t)throttled);
     kw = fetch_encode(w->correlation_id, w->api_version, &resp);
     arena_fini(&tmp);
     purgatory_answer(w, kw);
@@ -238,14 +284,16 @@ h_fetch(breq_t *req, kread_t *kr)
     int16_t version = req->hdr.request_api_version;
     fetch_resp_t resp;
     fetch_req_t r;
-    size_t total;
+    size_t total, throttled;
     bool error;
 
     if (p_fetch_req_decode(kr, version, req->ar, &r) != 0)
         return ERR_PROTO;
-    total = fetch_build(req->b, &r, req->ar, &resp, &error);
+    total = fetch_build(req->b, &r, req->ar, &resp, &error, &throttled);
     if (error || r.max_wait_ms <= 0 || total >= (size_t)r.min_bytes ||
         r.ntopics == 0) {
+        if (throttled > 0)
+            throttle_record(req->b->leader_quota, (int64_t)throttled);
         breq_reply(req, fetch_encode(req->hdr.correlation_id, version, &resp));
         return 0;
     }

@@ -1,24 +1,30 @@
 /*
  * h_replicas.c: the controller-only admin APIs that move leaders and
- * replicas: ElectLeaders (key 43). Any other broker answers
+ * replicas: ElectLeaders (key 43), AlterPartitionReassignments (45) and
+ * ListPartitionReassignments (46). Any other broker answers
  * NOT_CONTROLLER, as Kafka 2.8 does; clients send these to the
  * controller.
  *
  * Owns: turning the decoded request into a ctl call and the ctl's answer
  * into the response, which is sent from the ctl thread (bdefer). Does not
- * own the elections (src/controller/ctl_elect.c).
+ * own the elections (src/controller/ctl_elect.c) or the reassignments
+ * (src/controller/ctl_reassign.c).
  *
- * Spec: Kafka 2.8 KafkaApis.handleElectReplicaLeader; KIP-183, KIP-460.
+ * Spec: Kafka 2.8 KafkaApis.handleElectReplicaLeader,
+ * handleAlterPartitionReassignmentsRequest,
+ * handleListPartitionReassignmentsRequest; KIP-183, KIP-460, KIP-455.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "broker_int.h"
+#include "samsa/arena.h"
 #include "samsa/ctl.h"
 #include "samsa/err.h"
 #include "samsa/kapi.h"
 #include "samsa/kerr.h"
 #include "samsa/p_electleaders.h"
+#include "samsa/p_reassignments.h"
 #include "samsa/xmalloc.h"
 
 static ctl_t *
@@ -159,5 +165,167 @@ h_elect_leaders(breq_t *req, kread_t *kr)
             ctl, r.election_type, r.ntopic_partitions < 0 ? NULL : tps,
             r.ntopic_partitions < 0 ? -1 : w->n, r.timeout_ms, el_done, w);
     free(tps);
+    return 0;
+}
+
+/* ---- AlterPartitionReassignments and ListPartitionReassignments ------- */
+
+/* a request's topic name as a C string in the request's arena */
+static const char *
+hr_name(breq_t *req, kstr_t name)
+{
+    return arena_strndup(req->ar, name.ptr != NULL ? name.ptr : "",
+                         name.len > 0 ? (size_t)name.len : 0);
+}
+
+/* results come in topic runs (the ctl keeps the request's order, or walks
+ * topic by topic): true when result @i starts a new topic */
+static bool
+hr_new_topic(const char *prev, const char *cur, int i)
+{
+    return i == 0 || strcmp(prev, cur) != 0;
+}
+
+static kstr_t
+hr_not_controller(int16_t error_code)
+{
+    return kstr_c(error_code == KERR_NOT_CONTROLLER
+                      ? "This is not the correct controller for this cluster."
+                      : NULL);
+}
+
+static void
+apr_done(int16_t error_code, const ctl_reassign_result_t *results, int n,
+         void *ud)
+{
+    bdefer_t *d = ud;
+    apr_resp_t resp = {0};
+    apr_resp_topic_t *tps = xcalloc((size_t)n + 1, sizeof(*tps)), *t = NULL;
+    apr_resp_partition_t *ps = xcalloc((size_t)n + 1, sizeof(*ps));
+    kwrite_t *kw;
+
+    resp.error_code = error_code;
+    resp.error_message = hr_not_controller(error_code);
+    resp.responses = tps;
+    for (int i = 0; i < n; i++) {
+        if (hr_new_topic(i ? results[i - 1].topic : NULL, results[i].topic,
+                         i)) {
+            t = &tps[resp.nresponses++];
+            t->name = kstr_c(results[i].topic);
+            t->partitions = &ps[i];
+        }
+        ps[i].partition_index = results[i].partition;
+        ps[i].error_code = results[i].error_code;
+        ps[i].error_message = kstr_c(results[i].error_message);
+        t->npartitions++;
+    }
+    kw = bresp_begin(d->correlation_id, API_ALTER_PARTITION_REASSIGNMENTS,
+                     d->api_version);
+    p_apr_resp_encode(kw, d->api_version, &resp);
+    bdefer_reply(d, kw);
+    free(tps);
+    free(ps);
+    free(d);
+}
+
+int
+h_alter_partition_reassignments(breq_t *req, kread_t *kr)
+{
+    ctl_t *ctl = hr_ctl(req);
+    apr_req_t r;
+    ctl_reassign_target_t *targets;
+    bdefer_t *d;
+    int n = 0;
+
+    if (p_apr_req_decode(kr, req->hdr.request_api_version, req->ar, &r) != 0)
+        return ERR_PROTO;
+    d = xcalloc(1, sizeof(*d));
+    bdefer_init(d, req);
+    if (ctl == NULL || !ctl_is_controller(ctl)) {
+        apr_done(KERR_NOT_CONTROLLER, NULL, 0, d);
+        return 0;
+    }
+    for (int32_t t = 0; t < r.ntopics; t++)
+        n += r.topics[t].npartitions;
+    targets = arena_calloc(req->ar, (size_t)n + 1, sizeof(*targets));
+    n = 0;
+    for (int32_t t = 0; t < r.ntopics; t++) {
+        const char *name = hr_name(req, r.topics[t].name);
+
+        for (int32_t p = 0; p < r.topics[t].npartitions; p++, n++) {
+            const apr_req_partition_t *rp = &r.topics[t].partitions[p];
+
+            targets[n] = (ctl_reassign_target_t){name, rp->partition_index,
+                                                 rp->nreplicas, rp->replicas};
+        }
+    }
+    ctl_alter_reassignments(ctl, targets, n, r.timeout_ms, apr_done, d);
+    return 0;
+}
+
+static void
+lpr_done(int16_t error_code, const ctl_reassignment_t *list, int n, void *ud)
+{
+    bdefer_t *d = ud;
+    lpr_resp_t resp = {0};
+    lpr_resp_topic_t *tps = xcalloc((size_t)n + 1, sizeof(*tps)), *t = NULL;
+    lpr_resp_partition_t *ps = xcalloc((size_t)n + 1, sizeof(*ps));
+    kwrite_t *kw;
+
+    resp.error_code = error_code;
+    resp.error_message = hr_not_controller(error_code);
+    resp.topics = tps;
+    for (int i = 0; i < n; i++) {
+        if (hr_new_topic(i ? list[i - 1].topic : NULL, list[i].topic, i)) {
+            t = &tps[resp.ntopics++];
+            t->name = kstr_c(list[i].topic);
+            t->partitions = &ps[i];
+        }
+        ps[i] = (lpr_resp_partition_t){
+            list[i].partition,           list[i].nreplicas,
+            (int32_t *)list[i].replicas, list[i].nadding,
+            (int32_t *)list[i].adding,   list[i].nremoving,
+            (int32_t *)list[i].removing};
+        t->npartitions++;
+    }
+    kw = bresp_begin(d->correlation_id, API_LIST_PARTITION_REASSIGNMENTS,
+                     d->api_version);
+    p_lpr_resp_encode(kw, d->api_version, &resp);
+    bdefer_reply(d, kw);
+    free(tps);
+    free(ps);
+    free(d);
+}
+
+int
+h_list_partition_reassignments(breq_t *req, kread_t *kr)
+{
+    ctl_t *ctl = hr_ctl(req);
+    lpr_req_t r;
+    ctl_tp_t *tps;
+    bdefer_t *d;
+    int n = 0;
+
+    if (p_lpr_req_decode(kr, req->hdr.request_api_version, req->ar, &r) != 0)
+        return ERR_PROTO;
+    d = xcalloc(1, sizeof(*d));
+    bdefer_init(d, req);
+    if (ctl == NULL || !ctl_is_controller(ctl)) {
+        lpr_done(KERR_NOT_CONTROLLER, NULL, 0, d);
+        return 0;
+    }
+    for (int32_t t = 0; t < r.ntopics; t++)
+        n += r.topics[t].npartition_indexes;
+    tps = arena_calloc(req->ar, (size_t)n + 1, sizeof(*tps));
+    n = 0;
+    for (int32_t t = 0; t < r.ntopics; t++) {
+        const char *name = hr_name(req, r.topics[t].name);
+
+        for (int32_t p = 0; p < r.topics[t].npartition_indexes; p++, n++)
+            tps[n] = (ctl_tp_t){name, r.topics[t].partition_indexes[p]};
+    }
+    /* null topics: every reassignment */
+    ctl_list_reassignments(ctl, r.ntopics < 0 ? NULL : tps,
+                           r.ntopics < 0 ? -1 : n, lpr_done, d);
     return 0;
 }

@@ -5,7 +5,9 @@
  * the IO loop of its connection. Whoever advances a partition (the produce
  * path or a fetcher, on any thread) calls purgatory_wake(), which posts a
  * check to each watching waiter's loop through that loop's mailbox
- * (ev_async). A waiter has at most one wake-up post pending; its timer
+ * (ev_async); a new metadata snapshot posts one to every request of a kind
+ * whose condition reads it (purgatory_wake_api: DeleteRecords counts the
+ * live brokers). A waiter has at most one wake-up post pending; its timer
  * covers the deadline. References: the purgatory's (until answered) and
  * one per post in flight; the last one frees the waiter and its arena.
  *
@@ -140,6 +142,22 @@ purgatory_expire_all(broker_t *b)
     for (pwaiter_t *w = b->waiters; w != NULL; w = w->next) {
         atomic_fetch_add(&w->refcnt, 1);
         netloop_post(w->loop, purgatory_expire_cb, w);
+    }
+    pthread_mutex_unlock(&b->purg_lock);
+}
+
+void
+purgatory_wake_api(broker_t *b, int16_t api_key)
+{
+    if (atomic_load(&b->nwaiters) == 0)
+        return;
+    pthread_mutex_lock(&b->purg_lock);
+    for (pwaiter_t *w = b->waiters; w != NULL; w = w->next) {
+        if (w->wake_pending || w->api_key != api_key)
+            continue;
+        w->wake_pending = true;
+        atomic_fetch_add(&w->refcnt, 1);
+        netloop_post(w->loop, purgatory_wake_cb, w);
     }
     pthread_mutex_unlock(&b->purg_lock);
 }

@@ -3,12 +3,15 @@
  * are Kafka 2.8's (LogConfig); each default comes from the broker key named
  * beside it when samsad.conf has that key.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "samsa/buf.h"
 #include "samsa/err.h"
 #include "samsa/tconf.h"
+#include "samsa/throttle.h"
 
 static const char *const policies[] = {"delete", "compact", NULL};
 static const char *const ts_types[] = {"CreateTime", "LogAppendTime", NULL};
@@ -34,8 +37,15 @@ const tconf_key_t tconf_keys[] = {
      1, LMAX, "fsync after this many unflushed messages"},
     {"flush.ms", TCONF_LONG, "log.flush.interval.ms", LMAXS, NULL, 0, LMAX,
      "fsync after data is this old"},
+    {"follower.replication.throttled.replicas", TCONF_LIST, NULL, "", NULL, 0,
+     0,
+     "replicas throttled on the follower side (follower.replication."
+     "throttled.rate): partition:brokerId,... or *"},
     {"index.interval.bytes", TCONF_INT, "log.index.interval.bytes", "4096",
      NULL, 0, IMAX, "bytes between offset index entries"},
+    {"leader.replication.throttled.replicas", TCONF_LIST, NULL, "", NULL, 0, 0,
+     "replicas throttled on the leader side (leader.replication.throttled."
+     "rate): partition:brokerId,... or *"},
     {"max.compaction.lag.ms", TCONF_LONG, "log.cleaner.max.compaction.lag.ms",
      LMAXS, NULL, 1, LMAX, "longest a record stays uncompacted"},
     {"max.message.bytes", TCONF_INT, "message.max.bytes", "1048588", NULL, 0,
@@ -82,6 +92,55 @@ tconf_find(const char *name)
         if (strcmp(tconf_keys[i].name, name) == 0)
             return &tconf_keys[i];
     return NULL;
+}
+
+/* the throttled replica lists (KIP-73): no broker synonym, own check */
+static bool
+tconf_throttled_list(const tconf_key_t *key)
+{
+    return strcmp(key->name, "leader.replication.throttled.replicas") == 0 ||
+           strcmp(key->name, "follower.replication.throttled.replicas") == 0;
+}
+
+/*
+ * Kafka's ThrottledReplicaListValidator message; the value shows as the
+ * parsed list does in Java ("[0:1, x]")
+ */
+static void
+tconf_throttled_error(const char *name, const char *value, char *err,
+                      size_t errlen)
+{
+    buf_t list = BUF_INIT;
+    const char *p = value, *end = value + strlen(value);
+
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    while (end > p && isspace((unsigned char)end[-1]))
+        end--;
+    buf_append(&list, "[", 1);
+    while (p < end) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *e = comma != NULL ? comma : end, *q = e;
+
+        while (p < q && isspace((unsigned char)*p))
+            p++;
+        while (q > p && isspace((unsigned char)q[-1]))
+            q--;
+        buf_append(&list, p, (size_t)(q - p));
+        if (comma == NULL)
+            break;
+        buf_append(&list, ", ", 2);
+        p = comma + 1;
+        if (p == end)
+            break; /* a trailing empty element */
+    }
+    buf_append(&list, "]", 2); /* with the NUL */
+    snprintf(err, errlen,
+             "Invalid value %s for configuration %s: %s must be the "
+             "literal '*' or a list of replicas in the following format: "
+             "[partitionId]:[brokerId],[partitionId]:[brokerId],...",
+             (const char *)list.data, name, name);
+    buf_fini(&list);
 }
 
 static bool
@@ -145,6 +204,12 @@ tconf_valid(const char *name, const char *value, char *err, size_t errlen)
         return true;
     }
     case TCONF_LIST:
+        if (tconf_throttled_list(key)) {
+            if (throttle_replicas_valid(value))
+                return true;
+            tconf_throttled_error(name, value, err, errlen);
+            return false;
+        }
         if (key->allowed != NULL) {
             char *copy = strdup(value), *save = NULL;
             bool ok = true;
@@ -176,8 +241,12 @@ const char *
 tconf_broker_value(const bconf_t *conf, const char *broker_key, char *buf,
                    size_t len)
 {
-    const conf_key_t *k = conf_find(bconf_keys, bconf_nkeys, broker_key);
+    const conf_key_t *k;
     const char *field;
+
+    if (broker_key == NULL)
+        return NULL; /* a topic key without a broker synonym */
+    k = conf_find(bconf_keys, bconf_nkeys, broker_key);
 
     /* keys whose effective value is derived from several settings */
     if (strcmp(broker_key, "log.retention.ms") == 0) {

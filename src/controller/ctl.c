@@ -77,6 +77,16 @@ ctl_post(ctl_t *ctl, ctl_ev_kind_t kind, void *p)
 }
 
 /* zk client thread */
+int32_t *
+ctl_ints_dup(const int32_t *v, int32_t n)
+{
+    int32_t *c = xmalloc(sizeof(*c) * (n > 0 ? n : 1));
+
+    if (n > 0)
+        memcpy(c, v, sizeof(*c) * n);
+    return c;
+}
+
 static void
 ctl_zk_post(zk_msg_t *msg, void *ud)
 {
@@ -99,6 +109,9 @@ ctl_ev_discard(ctl_ev_t *ev)
         ctl_config_alter_fail(ev->p, KERR_REQUEST_TIMED_OUT);
         break;
     case CTL_EV_ELECT: ctl_elect_req_fail(ev->p, KERR_NOT_CONTROLLER); break;
+    case CTL_EV_REASSIGN:
+        ctl_reassign_req_fail(ev->p, KERR_NOT_CONTROLLER);
+        break;
     }
     free(ev);
 }
@@ -118,6 +131,7 @@ ctl_ev_run(ctl_t *ctl, ctl_ev_t *ev)
     case CTL_EV_SHUTDOWN: ctl_ctrl_controlled_shutdown(ctl, ev->p); break;
     case CTL_EV_CONFIG: ctl_config_alter_start(ctl, ev->p); break;
     case CTL_EV_ELECT: ctl_elect_start(ctl, ev->p); break;
+    case CTL_EV_REASSIGN: ctl_reassign_start(ctl, ev->p); break;
     }
     free(ev);
 }
@@ -137,6 +151,7 @@ ctl_timers(ctl_t *ctl, int64_t now)
     }
     ctl_admin_check(ctl);
     ctl_elect_tick(ctl);
+    ctl_reassign_tick(ctl);
 }
 
 static int64_t
@@ -144,6 +159,7 @@ ctl_next_deadline(ctl_t *ctl)
 {
     int64_t next = ctl_admin_next_deadline(ctl);
     int64_t enext = ctl_elect_next_deadline(ctl);
+    int64_t rnext = ctl_reassign_next_deadline(ctl);
 
     if (ctl->elect_retry_at != 0 && ctl->elect_retry_at < next)
         next = ctl->elect_retry_at;
@@ -151,6 +167,8 @@ ctl_next_deadline(ctl_t *ctl)
         next = ctl->register_retry_at;
     if (enext < next)
         next = enext;
+    if (rnext < next)
+        next = rnext;
     return next;
 }
 

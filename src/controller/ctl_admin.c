@@ -2,10 +2,12 @@
  * ctl_admin.c: CreateTopics, DeleteTopics and CreatePartitions on any
  * broker (Kafka 2.8 ZkAdminManager + AdminZkClient semantics).
  *
- * Owns the validation, Kafka's replica assignment, the znode writes that
- * request the change (/config/topics/<t> + /brokers/topics/<t>,
- * /admin/delete_topics/<t>, the rewritten /brokers/topics/<t>), and the
- * wait until this broker's metadata shows the result (Kafka's
+ * Owns the validation, the brokers (with the racks of their
+ * registrations) that Kafka's replica assignment (ctl_assign.c) spreads
+ * new partitions over, the znode writes that request the change
+ * (/config/topics/<t> + /brokers/topics/<t>, /admin/delete_topics/<t>,
+ * the rewritten /brokers/topics/<t>), and the wait until this broker's
+ * metadata shows the result (Kafka's
  * DelayedCreatePartitions / DelayedDeleteTopics). The controller does the
  * rest (ctl_ctrl.c). Runs on the ctl thread.
  *
@@ -19,6 +21,7 @@
  * can answer all of them.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,20 @@ acall_new(ctl_t *ctl, ctl_admin_t *req, int idx)
     c->idx = idx;
     req->pending++;
     return c;
+}
+
+static void
+admin_brokers_free(ctl_admin_t *req)
+{
+    for (int32_t i = 0; i < req->nbrokers; i++)
+        free(req->racks[i]);
+    free(req->racks);
+    free(req->gone);
+    free(req->brokers);
+    req->brokers = NULL;
+    req->racks = NULL;
+    req->gone = NULL;
+    req->nbrokers = 0;
 }
 
 static void item_fail(ctl_admin_item_t *it, int16_t code, const char *fmt, ...)
@@ -102,7 +119,7 @@ ctl_admin_free(ctl_admin_t *req)
         free(it->config_json);
     }
     free(req->items);
-    free(req->brokers);
+    admin_brokers_free(req);
     for (int i = 0; i < req->ntopics; i++)
         free(req->topics[i]);
     free(req->topics);
@@ -245,35 +262,6 @@ admin_written(ctl_t *ctl, ctl_admin_t *req)
     ctl_admin_check(ctl);
 }
 
-/* ---- assignment ------------------------------------------------------- */
-
-void
-ctl_assign_replicas(const int32_t *brokers, int32_t nbrokers,
-                    int32_t npartitions, int32_t rf, int32_t start_index,
-                    int32_t start_partition, unsigned int *seed, int32_t *out)
-{
-    int32_t start =
-        start_index >= 0 ? start_index : (int32_t)(rand_r(seed) % nbrokers);
-    int32_t shift =
-        start_index >= 0 ? start_index : (int32_t)(rand_r(seed) % nbrokers);
-    int32_t pid = start_partition > 0 ? start_partition : 0;
-
-    for (int32_t i = 0; i < npartitions; i++, pid++) {
-        int32_t first;
-
-        if (pid > 0 && pid % nbrokers == 0)
-            shift++;
-        first = (pid + start) % nbrokers;
-        out[i * rf] = brokers[first];
-        for (int32_t j = 0; j < rf - 1; j++) {
-            /* AdminUtils.replicaIndex */
-            int32_t s = 1 + (shift + j) % (nbrokers - 1);
-
-            out[i * rf + j + 1] = brokers[(first + s) % nbrokers];
-        }
-    }
-}
-
 /* ---- shared reads ----------------------------------------------------- */
 
 static int
@@ -286,10 +274,40 @@ int32_cmp(const void *a, const void *b)
 
 static void admin_step(ctl_t *ctl, ctl_admin_t *req);
 
+/* a registration read: the broker's rack */
+static void
+admin_broker_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    acall_t *c = ud;
+    ctl_admin_t *req = c->req;
+    zknode_broker_t reg;
+    char err[256];
+
+    req->pending--;
+    if (res->rc == ZNONODE) {
+        req->gone[c->idx] = true;
+    } else if (res->rc != ZOK) {
+        if (req->zk_error == ZOK)
+            req->zk_error = res->rc;
+    } else if (zknode_broker_decode(res->data, (size_t)res->datalen, &reg, err,
+                                    sizeof(err)) != 0) {
+        say_warn("[ctl] %s: %s; taken as a broker without a rack", res->path,
+                 err);
+    } else {
+        req->racks[c->idx] = reg.rack != NULL ? xstrdup(reg.rack) : NULL;
+        zknode_broker_fini(&reg);
+    }
+    if (req->pending == 0)
+        admin_step(c->ctl, req);
+    free(c);
+}
+
+/* the listing of /brokers/ids: read each registration for its rack */
 static void
 admin_brokers_done(zk_t *zk, const zk_result_t *res, void *ud)
 {
     acall_t *c = ud;
+    ctl_t *ctl = c->ctl;
     ctl_admin_t *req = c->req;
 
     req->pending--;
@@ -297,7 +315,10 @@ admin_brokers_done(zk_t *zk, const zk_result_t *res, void *ud)
         if (req->zk_error == ZOK)
             req->zk_error = res->rc;
     } else {
-        req->brokers = xcalloc(res->nchildren + 1, sizeof(int32_t));
+        req->brokers =
+            xcalloc((size_t)res->nchildren + 1, sizeof(*req->brokers));
+        req->racks = xcalloc((size_t)res->nchildren + 1, sizeof(char *));
+        req->gone = xcalloc((size_t)res->nchildren + 1, sizeof(bool));
         for (int i = 0; i < res->nchildren; i++) {
             char *end;
             long id = strtol(res->children[i], &end, 10);
@@ -306,10 +327,66 @@ admin_brokers_done(zk_t *zk, const zk_result_t *res, void *ud)
                 req->brokers[req->nbrokers++] = (int32_t)id;
         }
         qsort(req->brokers, req->nbrokers, sizeof(int32_t), int32_cmp);
+        for (int32_t i = 0; i < req->nbrokers; i++) {
+            char *path =
+                xasprintf("%s/%d", ZKNODE_BROKER_IDS, (int)req->brokers[i]);
+
+            zk_get(ctl->zk, path, false, admin_broker_done,
+                   acall_new(ctl, req, i));
+            free(path);
+        }
     }
     if (req->pending == 0)
-        admin_step(c->ctl, req);
+        admin_step(ctl, req);
     free(c);
+}
+
+/* drops the brokers that went away while their registration was read */
+static void
+admin_brokers_settle(ctl_admin_t *req)
+{
+    int32_t n = 0;
+
+    for (int32_t i = 0; i < req->nbrokers; i++) {
+        if (req->gone[i]) {
+            free(req->racks[i]);
+            continue;
+        }
+        req->brokers[n] = req->brokers[i];
+        req->racks[n] = req->racks[i];
+        req->gone[n] = false;
+        n++;
+    }
+    req->nbrokers = n;
+}
+
+/*
+ * Kafka's assignment over the request's brokers (ids in order, their
+ * racks): 0, or the item failed with Kafka's error.
+ */
+static int
+admin_assign(ctl_t *ctl, ctl_admin_t *req, ctl_admin_item_t *it,
+             int32_t npartitions, int32_t rf, int32_t start_index,
+             int32_t start_partition, int32_t *out)
+{
+    ctl_assign_broker_t *brokers =
+        xcalloc((size_t)req->nbrokers + 1, sizeof(*brokers));
+    char err[256];
+    int16_t code;
+
+    for (int32_t i = 0; i < req->nbrokers; i++) {
+        brokers[i].id = req->brokers[i];
+        brokers[i].rack = req->racks[i];
+    }
+    code = ctl_assign_replicas(brokers, req->nbrokers, npartitions, rf,
+                               start_index, start_partition, &ctl->seed, out,
+                               err, sizeof(err));
+    free(brokers);
+    if (code != KERR_NONE) {
+        item_fail(it, code, "%s", err);
+        return -1;
+    }
+    return 0;
 }
 
 static void
@@ -467,21 +544,24 @@ create_validate_item(ctl_t *ctl, ctl_admin_t *req, int idx)
             return;
         }
     }
+    /* Kafka assigns before validate_only counts (a rack missing on some
+     * broker fails both) */
+    assign = xmalloc(sizeof(int32_t) * nparts * rf);
+    if (it->nassignments > 0) {
+        for (int32_t p = 0; p < nparts; p++)
+            memcpy(&assign[p * rf], it->assignments[p], sizeof(int32_t) * rf);
+    } else if (admin_assign(ctl, req, it, nparts, rf, -1, 0, assign) != 0) {
+        free(assign);
+        return;
+    }
     it->result_partitions = nparts;
     it->result_rf = (int16_t)rf;
     /* later items collide with this one too (Kafka reads ZooKeeper per
      * topic and so sees the earlier ones) */
     req->topics[req->ntopics++] = xstrdup(it->name);
-    if (req->validate_only)
+    if (req->validate_only) {
+        free(assign);
         return;
-
-    assign = xmalloc(sizeof(int32_t) * nparts * rf);
-    if (it->nassignments > 0) {
-        for (int32_t p = 0; p < nparts; p++)
-            memcpy(&assign[p * rf], it->assignments[p], sizeof(int32_t) * rf);
-    } else {
-        ctl_assign_replicas(req->brokers, req->nbrokers, nparts, rf, -1, 0,
-                            &ctl->seed, assign);
     }
     {
         zknode_topic_t zt;
@@ -674,6 +754,14 @@ partitions_topic_done(zk_t *zk, const zk_result_t *res, void *ud)
         item_fail(it, KERR_UNKNOWN_SERVER_ERROR, "%s", err);
     } else {
         it->topic_zkversion = res->stat->version;
+        /* Kafka's AdminZkClient.createPartitions refuses while replicas
+         * move */
+        for (int32_t p = 0; p < it->topic.npartitions; p++)
+            if (it->topic.adding[p].n > 0 || it->topic.removing[p].n > 0) {
+                item_fail(it, KERR_REASSIGNMENT_IN_PROGRESS,
+                          "A partition reassignment is in progress.");
+                break;
+            }
     }
     if (req->pending == 0)
         admin_step(c->ctl, req);
@@ -763,16 +851,23 @@ partitions_item(ctl_t *ctl, ctl_admin_t *req, int idx)
     }
     it->result_partitions = want;
     it->result_rf = (int16_t)rf;
-    if (req->validate_only)
-        return;
-    /* Kafka: start where partition 0's first replica sits */
-    for (int32_t i = 0; old->npartitions > 0 && i < req->nbrokers; i++)
-        if (req->brokers[i] == old->replicas[0].ids[0])
+    /* Kafka's createNewPartitionsAssignment (validate_only too): start at
+     * the first broker whose id is not below partition 0's first replica,
+     * else at 0 */
+    for (int32_t i = 0; old->npartitions > 0 && i < req->nbrokers; i++) {
+        if (req->brokers[i] >= old->replicas[0].ids[0]) {
             start = i;
+            break;
+        }
+    }
     add = want - old->npartitions;
     assign = xmalloc(sizeof(int32_t) * add * rf);
-    ctl_assign_replicas(req->brokers, req->nbrokers, add, rf, start,
-                        old->npartitions, &ctl->seed, assign);
+    if (admin_assign(ctl, req, it, add, rf, start > 0 ? start : 0,
+                     old->npartitions, assign) != 0 ||
+        req->validate_only) {
+        free(assign);
+        return;
+    }
     memset(&zt, 0, sizeof(zt));
     zt.version = old->has_id ? 3 : old->version;
     zt.has_id = old->has_id;
@@ -857,6 +952,7 @@ partitions_step(ctl_t *ctl, ctl_admin_t *req)
 static void
 admin_step(ctl_t *ctl, ctl_admin_t *req)
 {
+    admin_brokers_settle(req);
     if (req->kind == CTL_ADMIN_CREATE)
         create_step(ctl, req);
     else if (req->kind == CTL_ADMIN_PARTITIONS)

@@ -58,16 +58,6 @@ ctl_breq_free(ctl_breq_t *breq)
     free(breq);
 }
 
-static int32_t *
-ctl_ints_dup(const int32_t *v, int32_t n)
-{
-    int32_t *c = xmalloc(sizeof(*c) * (n > 0 ? n : 1));
-
-    if (n > 0)
-        memcpy(c, v, sizeof(*c) * n);
-    return c;
-}
-
 void
 ctl_breq_add_part(ctl_breq_t *breq, const ctl_partition_state_t *ps)
 {
@@ -97,6 +87,36 @@ ctl_breq_add_stop(ctl_breq_t *breq, const char *topic, int32_t p, bool del)
     breq->stops[breq->nstops].partition = p;
     breq->stops[breq->nstops].del = del;
     breq->nstops++;
+}
+
+void
+ctl_breq_forget(ctl_breq_t *breq, const char *topic, int32_t p)
+{
+    int m = 0;
+
+    if (breq == NULL)
+        return;
+    for (int i = 0; i < breq->nparts; i++) {
+        ctl_partition_state_t *ps = &breq->parts[i];
+
+        if (ps->partition == p && strcmp(ps->topic, topic) == 0) {
+            free((char *)ps->topic);
+            free((int32_t *)ps->isr);
+            free((int32_t *)ps->replicas);
+        } else {
+            breq->parts[m++] = *ps;
+        }
+    }
+    breq->nparts = m;
+    m = 0;
+    for (int i = 0; i < breq->nstops; i++) {
+        if (breq->stops[i].partition == p &&
+            strcmp(breq->stops[i].topic, topic) == 0)
+            free(breq->stops[i].topic);
+        else
+            breq->stops[m++] = breq->stops[i];
+    }
+    breq->nstops = m;
 }
 
 /* ---- registry and the local channel ----------------------------------- */

@@ -504,6 +504,10 @@ cfg_broker_read_done(zk_t *zk, const zk_result_t *res, void *ud)
     if (res->rc == ZCLOSING)
         return;
     cfg_broker_apply(ctl, &w->dflt, &w->mine);
+    /* the controller's own dynamic configs steer it too
+     * (unclean.leader.election.enable): look at the partitions again */
+    if (ctl->ctrl != NULL)
+        ctl_ctrl_kick(ctl);
     if (w->read_again) {
         w->read_again = false;
         cfg_read_brokers(ctl);
@@ -563,6 +567,26 @@ ctl_config_fini(ctl_t *ctl)
     zknode_config_fini(&ctl->cfgw->mine);
     free(ctl->cfgw);
     ctl->cfgw = NULL;
+}
+
+static const char *
+cfg_lookup(const zknode_config_t *cfg, const char *key)
+{
+    for (int32_t i = 0; i < cfg->n; i++)
+        if (strcmp(cfg->keys[i], key) == 0)
+            return cfg->values[i];
+    return NULL;
+}
+
+const char *
+ctl_config_broker_value(ctl_t *ctl, const char *key)
+{
+    const char *v;
+
+    if (ctl->cfgw == NULL)
+        return NULL;
+    v = cfg_lookup(&ctl->cfgw->mine, key);
+    return v != NULL ? v : cfg_lookup(&ctl->cfgw->dflt, key);
 }
 
 /* ---- /config/changes -------------------------------------------------- */

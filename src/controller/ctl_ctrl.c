@@ -48,64 +48,6 @@
 #include "samsa/say.h"
 #include "samsa/xmalloc.h"
 
-typedef struct cpart {
-    int32_t nreplicas;
-    int32_t *replicas; /* assignment order */
-    bool has_state;    /* the state fields below are valid */
-    bool missing;      /* the state znode does not exist */
-    bool busy;         /* a read or write of the state is in flight */
-    int32_t leader;
-    int32_t leader_epoch;
-    int32_t controller_epoch;
-    int32_t nisr;
-    int32_t *isr;
-    int32_t zkversion;
-} cpart_t;
-
-typedef struct ctopic {
-    char *name;
-    bool has_id;
-    uint8_t id[16];
-    bool loaded; /* assignment read */
-    int32_t npartitions;
-    cpart_t *parts;
-    zknode_config_t config;
-    bool deleting; /* listed in /admin/delete_topics */
-    bool delete_started;
-} ctopic_t;
-
-typedef struct cbroker {
-    int32_t id;
-    int64_t epoch; /* czxid of its registration */
-    zknode_broker_t info;
-    bool live;          /* registration read */
-    bool seen;          /* in the last children list */
-    bool announced;     /* got LeaderAndIsr + UpdateMetadata */
-    bool shutting_down; /* ControlledShutdown until it re-registers */
-    ctl_chan_t *chan;
-    ctl_breq_t *lai;  /* batched LeaderAndIsr */
-    ctl_breq_t *stop; /* batched StopReplica */
-} cbroker_t;
-
-struct ctl_ctrl {
-    uint64_t term;
-    int32_t epoch;
-    int32_t epoch_zkversion;
-    int64_t started_ms;
-    bool loaded;
-    int reads;  /* reads in flight */
-    int writes; /* writes in flight */
-    bool md_dirty;
-    int nbrokers;
-    cbroker_t **brokers;
-    int ntopics;
-    ctopic_t **topics;
-    int ndel;
-    char **del; /* children of /admin/delete_topics */
-    bool *del_busy;
-    ctl_cshut_t *cshut; /* ControlledShutdown waiting for writes */
-};
-
 /* one call's context */
 typedef struct cop {
     ctl_t *ctl;
@@ -117,6 +59,7 @@ typedef struct cop {
     int32_t *parts;
     ctl_write_fn done; /* write state: ctl_ctrl_set_leader's */
     void *done_ud;
+    bool bump; /* write state: it carries a bump (cpart_t.bump) */
 } cop_t;
 
 static void ctrl_maybe_reconcile(ctl_t *ctl);
@@ -162,34 +105,15 @@ ctl_ctrl_epoch(const ctl_ctrl_t *ctrl)
     return ctrl->epoch;
 }
 
-static void
-ctrl_fenced(ctl_t *ctl)
+void
+ctl_ctrl_fenced(ctl_t *ctl)
 {
     ctl_resign(ctl, "controller epoch changed in ZooKeeper");
     ctl_elect(ctl);
 }
 
-static bool
-ints_contain(const int32_t *v, int32_t n, int32_t x)
-{
-    for (int32_t i = 0; i < n; i++)
-        if (v[i] == x)
-            return true;
-    return false;
-}
-
-static int32_t *
-ints_dup(const int32_t *v, int32_t n)
-{
-    int32_t *c = xmalloc(sizeof(*c) * (n > 0 ? n : 1));
-
-    if (n > 0)
-        memcpy(c, v, sizeof(*c) * n);
-    return c;
-}
-
-static cbroker_t *
-ctrl_broker(ctl_ctrl_t *ctrl, int32_t id)
+cbroker_t *
+ctl_ctrl_broker(ctl_ctrl_t *ctrl, int32_t id)
 {
     for (int i = 0; i < ctrl->nbrokers; i++)
         if (ctrl->brokers[i]->id == id)
@@ -197,25 +121,24 @@ ctrl_broker(ctl_ctrl_t *ctrl, int32_t id)
     return NULL;
 }
 
-static bool
-ctrl_live(ctl_ctrl_t *ctrl, int32_t id)
+bool
+ctl_ctrl_live(ctl_ctrl_t *ctrl, int32_t id)
 {
-    cbroker_t *b = ctrl_broker(ctrl, id);
+    cbroker_t *b = ctl_ctrl_broker(ctrl, id);
 
     return b != NULL && b->live;
 }
 
-/* live and not shutting down: may lead or join an ISR */
-static bool
-ctrl_eligible(ctl_ctrl_t *ctrl, int32_t id)
+bool
+ctl_ctrl_eligible(ctl_ctrl_t *ctrl, int32_t id)
 {
-    cbroker_t *b = ctrl_broker(ctrl, id);
+    cbroker_t *b = ctl_ctrl_broker(ctrl, id);
 
     return b != NULL && b->live && !b->shutting_down;
 }
 
-static ctopic_t *
-ctrl_topic(ctl_ctrl_t *ctrl, const char *name)
+ctopic_t *
+ctl_ctrl_topic(ctl_ctrl_t *ctrl, const char *name)
 {
     for (int i = 0; i < ctrl->ntopics; i++)
         if (strcmp(ctrl->topics[i]->name, name) == 0)
@@ -227,6 +150,9 @@ static void
 cpart_fini(cpart_t *p)
 {
     free(p->replicas);
+    free(p->adding);
+    free(p->removing);
+    free(p->stray);
     free(p->isr);
 }
 
@@ -301,6 +227,7 @@ ctl_ctrl_free(ctl_ctrl_t *ctrl)
         ctrl->cshut = req->next;
         ctl_cshut_fail(req, KERR_NOT_CONTROLLER);
     }
+    ctl_reassign_free(ctrl);
     free(ctrl);
 }
 
@@ -329,6 +256,8 @@ ctrl_queue_lai_to(ctl_ctrl_t *ctrl, cbroker_t *b, const ctopic_t *t, int32_t p)
 {
     ctl_partition_state_t ps;
 
+    ctl_breq_forget(b->stop, t->name, p);
+    ctl_breq_forget(b->lai, t->name, p);
     if (b->lai == NULL)
         b->lai = ctl_breq_new(CTL_BREQ_LEADER_AND_ISR);
     ctrl_part_state(ctrl, t, p, &ps);
@@ -342,12 +271,27 @@ ctrl_queue_lai(ctl_ctrl_t *ctrl, const ctopic_t *t, int32_t p)
     const cpart_t *cp = &t->parts[p];
 
     for (int32_t i = 0; i < cp->nreplicas; i++) {
-        cbroker_t *b = ctrl_broker(ctrl, cp->replicas[i]);
+        cbroker_t *b = ctl_ctrl_broker(ctrl, cp->replicas[i]);
 
         if (b != NULL && b->live && b->announced)
             ctrl_queue_lai_to(ctrl, b, t, p);
     }
     ctrl->md_dirty = true;
+}
+
+void
+ctl_ctrl_queue_stop(ctl_ctrl_t *ctrl, int32_t broker, const char *topic,
+                    int32_t p, bool del)
+{
+    cbroker_t *b = ctl_ctrl_broker(ctrl, broker);
+
+    if (b == NULL || !b->live)
+        return;
+    ctl_breq_forget(b->lai, topic, p);
+    ctl_breq_forget(b->stop, topic, p);
+    if (b->stop == NULL)
+        b->stop = ctl_breq_new(CTL_BREQ_STOP_REPLICA);
+    ctl_breq_add_stop(b->stop, topic, p, del);
 }
 
 static mc_snapshot_t *
@@ -404,12 +348,12 @@ ctrl_snapshot(ctl_t *ctl, ctl_ctrl_t *ctrl)
             mp->leader = cp->leader;
             mp->leader_epoch = cp->leader_epoch;
             mp->nreplicas = cp->nreplicas;
-            mp->replicas = ints_dup(cp->replicas, cp->nreplicas);
+            mp->replicas = ctl_ints_dup(cp->replicas, cp->nreplicas);
             mp->nisr = cp->nisr;
-            mp->isr = ints_dup(cp->isr, cp->nisr);
+            mp->isr = ctl_ints_dup(cp->isr, cp->nisr);
             mp->offline = xmalloc(sizeof(int32_t) * (cp->nreplicas + 1));
             for (int32_t r = 0; r < cp->nreplicas; r++)
-                if (!ctrl_live(ctrl, cp->replicas[r]))
+                if (!ctl_ctrl_live(ctrl, cp->replicas[r]))
                     mp->offline[mp->noffline++] = cp->replicas[r];
         }
         mt->nconfigs = t->config.n;
@@ -510,7 +454,7 @@ ctrl_broker_get_done(zk_t *zk, const zk_result_t *res, void *ud)
 
     if (ctrl == NULL)
         goto out;
-    b = ctrl_broker(ctrl, op->broker);
+    b = ctl_ctrl_broker(ctrl, op->broker);
     if (b == NULL) {
         /* removed meanwhile */
     } else if (res->rc == ZOK) {
@@ -575,7 +519,7 @@ ctrl_brokers_done(zk_t *zk, const zk_result_t *res, void *ud)
             say_warn("[ctl] ignoring /brokers/ids/%s", res->children[i]);
             continue;
         }
-        b = ctrl_broker(ctrl, (int32_t)id);
+        b = ctl_ctrl_broker(ctrl, (int32_t)id);
         if (b == NULL) {
             b = xcalloc(1, sizeof(*b));
             b->id = (int32_t)id;
@@ -623,7 +567,7 @@ ctrl_state_get_done(zk_t *zk, const zk_result_t *res, void *ud)
 
     if (ctrl == NULL)
         goto out;
-    t = ctrl_topic(ctrl, op->topic);
+    t = ctl_ctrl_topic(ctrl, op->topic);
     if (t == NULL || op->partition >= t->npartitions) {
         ctrl_read_done(op->ctl, ctrl);
         goto out;
@@ -681,7 +625,7 @@ ctrl_config_get_done(zk_t *zk, const zk_result_t *res, void *ud)
 
     if (ctrl == NULL)
         goto out;
-    t = ctrl_topic(ctrl, op->topic);
+    t = ctl_ctrl_topic(ctrl, op->topic);
     if (t != NULL && res->rc == ZOK) {
         zknode_config_t cfg;
 
@@ -699,6 +643,21 @@ out:
     cop_free(op);
 }
 
+/* adding_replicas / removing_replicas of partition @p as ZooKeeper has
+ * them */
+static void
+ctrl_take_moves(cpart_t *cp, const zknode_topic_t *zt, int32_t p)
+{
+    free(cp->adding);
+    free(cp->removing);
+    cp->nadding = zt->adding != NULL ? zt->adding[p].n : 0;
+    cp->adding = ctl_ints_dup(zt->adding != NULL ? zt->adding[p].ids : NULL,
+                              cp->nadding);
+    cp->nremoving = zt->removing != NULL ? zt->removing[p].n : 0;
+    cp->removing = ctl_ints_dup(
+        zt->removing != NULL ? zt->removing[p].ids : NULL, cp->nremoving);
+}
+
 static void
 ctrl_topic_get_done(zk_t *zk, const zk_result_t *res, void *ud)
 {
@@ -711,7 +670,7 @@ ctrl_topic_get_done(zk_t *zk, const zk_result_t *res, void *ud)
 
     if (ctrl == NULL)
         goto out;
-    t = ctrl_topic(ctrl, op->topic);
+    t = ctl_ctrl_topic(ctrl, op->topic);
     if (t == NULL) {
         ctrl_read_done(ctl, ctrl);
         goto out;
@@ -735,6 +694,7 @@ ctrl_topic_get_done(zk_t *zk, const zk_result_t *res, void *ud)
     }
     t->has_id = zt.has_id;
     memcpy(t->id, zt.id, 16);
+    t->zkversion = res->stat->version;
     if (zt.npartitions < t->npartitions)
         say_warn("[ctl] topic %s shrank from %d to %d partitions in "
                  "ZooKeeper; ignoring the missing ones",
@@ -748,25 +708,31 @@ ctrl_topic_get_done(zk_t *zk, const zk_result_t *res, void *ud)
         for (int32_t p = old; p < zt.npartitions; p++) {
             t->parts[p].leader = -1;
             t->parts[p].replicas =
-                ints_dup(zt.replicas[p].ids, zt.replicas[p].n);
+                ctl_ints_dup(zt.replicas[p].ids, zt.replicas[p].n);
             t->parts[p].nreplicas = zt.replicas[p].n;
+            ctrl_take_moves(&t->parts[p], &zt, p);
             ctrl_read_state(ctl, t, p);
         }
         if (old > 0)
             say_info("[ctl] topic %s: %d -> %d partitions", t->name, (int)old,
                      (int)zt.npartitions);
     }
-    for (int32_t p = 0; p < zt.npartitions && p < t->npartitions; p++) {
+    /* memory ahead of ZooKeeper (a reassignment being written) wins;
+     * otherwise ZooKeeper's assignment is the truth */
+    for (int32_t p = 0;
+         t->assign_gen == t->assign_written && !t->assign_writing &&
+         p < zt.npartitions && p < t->npartitions;
+         p++) {
         cpart_t *cp = &t->parts[p];
 
-        /* reassignment is not implemented yet: take the new order */
         if (cp->nreplicas != zt.replicas[p].n ||
             memcmp(cp->replicas, zt.replicas[p].ids,
                    sizeof(int32_t) * cp->nreplicas) != 0) {
             free(cp->replicas);
-            cp->replicas = ints_dup(zt.replicas[p].ids, zt.replicas[p].n);
+            cp->replicas = ctl_ints_dup(zt.replicas[p].ids, zt.replicas[p].n);
             cp->nreplicas = zt.replicas[p].n;
         }
+        ctrl_take_moves(cp, &zt, p);
     }
     t->loaded = true;
     ctrl->md_dirty = true;
@@ -776,8 +742,8 @@ out:
     cop_free(op);
 }
 
-static void
-ctrl_read_topic(ctl_t *ctl, const char *name, bool with_config)
+void
+ctl_ctrl_read_topic(ctl_t *ctl, const char *name, bool with_config)
 {
     char *path = xasprintf("%s/%s", ZKNODE_TOPICS, name);
 
@@ -798,7 +764,7 @@ ctl_ctrl_reload_config(ctl_t *ctl, const char *topic)
 {
     char *path;
 
-    if (ctl->ctrl == NULL || ctrl_topic(ctl->ctrl, topic) == NULL)
+    if (ctl->ctrl == NULL || ctl_ctrl_topic(ctl->ctrl, topic) == NULL)
         return;
     path = xasprintf("%s/%s", ZKNODE_CONFIG_TOPICS, topic);
     ctl->ctrl->reads++;
@@ -846,7 +812,7 @@ ctrl_topics_done(zk_t *zk, const zk_result_t *res, void *ud)
             ctrl->topics = xrealloc(ctrl->topics, sizeof(*ctrl->topics) *
                                                       (ctrl->ntopics + 1));
             ctrl->topics[ctrl->ntopics++] = t;
-            ctrl_read_topic(ctl, name, true);
+            ctl_ctrl_read_topic(ctl, name, true);
         }
     }
     /* topics gone from ZooKeeper (deleted by us or by hand); new ones were
@@ -929,7 +895,7 @@ ctl_ctrl_watch(ctl_t *ctl, int type, const char *path)
 {
     size_t tl = strlen(ZKNODE_TOPICS);
 
-    if (ctl_elect_watch(ctl, path))
+    if (ctl_elect_watch(ctl, path) || ctl_reassign_watch(ctl, path))
         return;
     if (strcmp(path, ZKNODE_BROKER_IDS) == 0) {
         ctrl_list_brokers(ctl);
@@ -941,15 +907,15 @@ ctl_ctrl_watch(ctl_t *ctl, int type, const char *path)
                strchr(path + tl + 1, '/') == NULL &&
                type == ZOO_CHANGED_EVENT) {
         /* partitions added (CreatePartitions by any broker) */
-        if (ctrl_topic(ctl->ctrl, path + tl + 1) != NULL)
-            ctrl_read_topic(ctl, path + tl + 1, false);
+        if (ctl_ctrl_topic(ctl->ctrl, path + tl + 1) != NULL)
+            ctl_ctrl_read_topic(ctl, path + tl + 1, false);
     }
 }
 
 /* ---- writes: partition states ----------------------------------------- */
 
-static void
-ctrl_write_done_common(ctl_t *ctl, ctl_ctrl_t *ctrl)
+void
+ctl_ctrl_write_done(ctl_t *ctl, ctl_ctrl_t *ctrl)
 {
     ctrl->writes--;
     ctrl_maybe_reconcile(ctl);
@@ -965,11 +931,11 @@ ctrl_create_states_done(zk_t *zk, const zk_result_t *res, void *ud)
 
     if (ctrl == NULL)
         goto out;
-    t = ctrl_topic(ctrl, op->topic);
+    t = ctl_ctrl_topic(ctrl, op->topic);
     if (res->nops > 0 && res->ops[0].rc != ZOK &&
         res->ops[0].rc != ZRUNTIMEINCONSISTENCY && !ctl_zk_transient(res->rc)) {
         ctrl->writes--;
-        ctrl_fenced(ctl);
+        ctl_ctrl_fenced(ctl);
         goto out;
     }
     for (int32_t i = 0; t != NULL && i < op->n; i++) {
@@ -1004,7 +970,7 @@ ctrl_create_states_done(zk_t *zk, const zk_result_t *res, void *ud)
     } else if (t != NULL) {
         say_info("[ctl] %s: %d partition(s) online", t->name, (int)op->n);
     }
-    ctrl_write_done_common(ctl, ctrl);
+    ctl_ctrl_write_done(ctl, ctrl);
 out:
     cop_free(op);
 }
@@ -1026,7 +992,7 @@ ctrl_create_states(ctl_t *ctl, ctopic_t *t, const int32_t *ps, int32_t n)
     ops[0].path = ZKNODE_CONTROLLER_EPOCH;
     ops[0].version = ctrl->epoch_zkversion;
     op->n = n;
-    op->parts = ints_dup(ps, n);
+    op->parts = ctl_ints_dup(ps, n);
     for (int32_t i = 0; i < n; i++) {
         cpart_t *cp = &t->parts[ps[i]];
         zknode_partition_state_t st;
@@ -1037,7 +1003,7 @@ ctrl_create_states(ctl_t *ctl, ctopic_t *t, const int32_t *ps, int32_t n)
         cp->isr = xmalloc(sizeof(int32_t) * (cp->nreplicas + 1));
         cp->nisr = 0;
         for (int32_t r = 0; r < cp->nreplicas; r++)
-            if (ctrl_live(ctrl, cp->replicas[r]))
+            if (ctl_ctrl_live(ctrl, cp->replicas[r]))
                 cp->isr[cp->nisr++] = cp->replicas[r];
         cp->leader = cp->isr[0];
         cp->leader_epoch = 0;
@@ -1077,15 +1043,15 @@ ctrl_write_state_done(zk_t *zk, const zk_result_t *res, void *ud)
 
     if (ctrl == NULL)
         goto out;
-    t = ctrl_topic(ctrl, op->topic);
+    t = ctl_ctrl_topic(ctrl, op->topic);
     if (res->nops > 0 && res->ops[0].rc != ZOK &&
         res->ops[0].rc != ZRUNTIMEINCONSISTENCY && !ctl_zk_transient(res->rc)) {
         ctrl->writes--;
-        ctrl_fenced(ctl);
+        ctl_ctrl_fenced(ctl);
         goto out;
     }
     if (t == NULL || op->partition >= t->npartitions) {
-        ctrl_write_done_common(ctl, ctrl);
+        ctl_ctrl_write_done(ctl, ctrl);
         goto out;
     }
     cp = &t->parts[op->partition];
@@ -1100,6 +1066,8 @@ ctrl_write_state_done(zk_t *zk, const zk_result_t *res, void *ud)
         cp->isr = op->parts;
         op->parts = NULL;
         cp->zkversion = res->ops[1].stat.version;
+        if (op->bump)
+            cp->bump = false;
         say_info("[ctl] %s-%d: leader %d, leader epoch %d", t->name,
                  (int)op->partition, (int)cp->leader, (int)cp->leader_epoch);
         ctrl_queue_lai(ctrl, t, op->partition);
@@ -1108,7 +1076,7 @@ ctrl_write_state_done(zk_t *zk, const zk_result_t *res, void *ud)
                  (int)op->partition, zk_strerror(res->rc));
         ctrl_read_state(ctl, t, op->partition);
     }
-    ctrl_write_done_common(ctl, ctrl);
+    ctl_ctrl_write_done(ctl, ctrl);
 out:
     if (op->done != NULL)
         op->done(ctl, ok, op->done_ud);
@@ -1135,8 +1103,9 @@ ctrl_write_state(ctl_t *ctl, ctopic_t *t, int32_t p, int32_t leader,
     cop_t *op = cop_new(ctl, t->name, p);
 
     op->broker = leader;
+    op->bump = cp->bump;
     op->n = nisr;
-    op->parts = ints_dup(isr, nisr);
+    op->parts = ctl_ints_dup(isr, nisr);
     cp->busy = true;
     ctrl->writes++;
     zk_multi(ctl->zk, ops, 2, ctrl_write_state_done, op);
@@ -1145,22 +1114,47 @@ ctrl_write_state(ctl_t *ctl, ctopic_t *t, int32_t p, int32_t leader,
     return op;
 }
 
+/* unclean.leader.election.enable for @t: the topic's config, else this
+ * broker's dynamic config, else its static one (Kafka's LogConfig) */
+static bool
+ctrl_unclean(ctl_t *ctl, const ctopic_t *t)
+{
+    static const char key[] = "unclean.leader.election.enable";
+    const char *v = NULL;
+
+    for (int32_t i = 0; i < t->config.n && v == NULL; i++)
+        if (strcmp(t->config.keys[i], key) == 0)
+            v = t->config.values[i];
+    if (v == NULL)
+        v = ctl_config_broker_value(ctl, key);
+    if (v == NULL)
+        return ctl->cfg.unclean_leader_election_enable;
+    return strcmp(v, "true") == 0;
+}
+
 /*
- * What the state of @cp should be with the current live brokers:
- * dead replicas leave the ISR (the last one stays, as in Kafka); the
- * leader stays if live and in the ISR, else the first live ISR replica in
- * assignment order leads, else none (-1). True if that differs.
+ * What the state of @cp should be with the current live brokers and
+ * replica set: dead replicas and replicas no longer assigned leave the
+ * ISR (the last one stays, as in Kafka); the leader stays if live and in
+ * the ISR, else the first live ISR replica in assignment order leads,
+ * else, when unclean election is enabled for the topic, the first live
+ * replica leads with an ISR of itself (records only the old ISR had are
+ * lost), else none (-1). @isr holds nisr + 1 entries. True if that
+ * differs.
  */
 static bool
-ctrl_desired(ctl_ctrl_t *ctrl, const cpart_t *cp, int32_t *leader, int32_t *isr,
-             int32_t *nisr)
+ctrl_desired(ctl_t *ctl, const ctopic_t *t, const cpart_t *cp, int32_t *leader,
+             int32_t *isr, int32_t *nisr)
 {
+    ctl_ctrl_t *ctrl = ctl->ctrl;
     int32_t n = 0, l = -1, neligible = 0;
 
     for (int32_t i = 0; i < cp->nisr; i++) {
-        if (ctrl_live(ctrl, cp->isr[i]))
+        if (!ctl_ints_has(cp->replicas, cp->nreplicas, cp->isr[i]))
+            continue;
+        if (ctl_ctrl_live(ctrl, cp->isr[i]))
             isr[n++] = cp->isr[i];
-        neligible += ctrl_eligible(ctrl, cp->isr[i]);
+        neligible += ctl_ctrl_eligible(ctrl, cp->isr[i]);
     }
     /* controlled shutdown: brokers shutting down leave the ISR when
      * someone eligible stays in it */
@@ -1168,32 +1162,52 @@ ctrl_desired(ctl_ctrl_t *ctrl, const cpart_t *cp, int32_t *leader, int32_t *isr,
         int32_t m = 0;
 
         for (int32_t i = 0; i < n; i++)
-            if (ctrl_eligible(ctrl, isr[i]))
+            if (ctl_ctrl_eligible(ctrl, isr[i]))
                 isr[m++] = isr[i];
         n = m;
     }
     if (n == 0) {
-        if (cp->leader >= 0 && ints_contain(cp->isr, cp->nisr, cp->leader)) {
+        /* nobody live: keep the last member (as Kafka), assigned ones
+         * first */
+        if (cp->leader >= 0 && ctl_ints_has(cp->isr, cp->nisr, cp->leader) &&
+            ctl_ints_has(cp->replicas, cp->nreplicas, cp->leader)) {
             isr[n++] = cp->leader;
         } else {
-            memcpy(isr, cp->isr, sizeof(int32_t) * cp->nisr);
-            n = cp->nisr;
+            for (int32_t i = 0; i < cp->nisr; i++)
+                if (ctl_ints_has(cp->replicas, cp->nreplicas, cp->isr[i]))
+                    isr[n++] = cp->isr[i];
+            if (n == 0) {
+                memcpy(isr, cp->isr, sizeof(int32_t) * cp->nisr);
+                n = cp->nisr;
+            }
         }
     }
-    if (cp->leader >= 0 && ctrl_eligible(ctrl, cp->leader) &&
-        ints_contain(isr, n, cp->leader)) {
+    if (cp->leader >= 0 && ctl_ctrl_eligible(ctrl, cp->leader) &&
+        ctl_ints_has(isr, n, cp->leader) &&
+        ctl_ints_has(cp->replicas, cp->nreplicas, cp->leader)) {
         l = cp->leader;
     } else if (neligible == 0 && cp->leader >= 0 &&
-               ctrl_live(ctrl, cp->leader) &&
-               ints_contain(isr, n, cp->leader)) {
+               ctl_ctrl_live(ctrl, cp->leader) &&
+               ctl_ints_has(isr, n, cp->leader) &&
+               ctl_ints_has(cp->replicas, cp->nreplicas, cp->leader)) {
         l = cp->leader; /* shutting down, but nobody can take over */
     } else {
-        for (int32_t r = 0; r < cp->nreplicas; r++) {
-            if (ctrl_live(ctrl, cp->replicas[r]) &&
-                ints_contain(isr, n, cp->replicas[r])) {
+        for (int32_t r = 0; r < cp->nreplicas && l < 0; r++)
+            if (ctl_ctrl_live(ctrl, cp->replicas[r]) &&
+                ctl_ints_has(isr, n, cp->replicas[r]))
                 l = cp->replicas[r];
-                break;
-            }
+    }
+    if (l < 0 && ctrl_unclean(ctl, t)) {
+        for (int32_t r = 0; r < cp->nreplicas && l < 0; r++) {
+            if (!ctl_ctrl_eligible(ctrl, cp->replicas[r]))
+                continue;
+            l = cp->replicas[r];
+            isr[0] = l;
+            n = 1;
+            say_warn("[ctl] %s-%d: unclean leader election: broker %d "
+                     "leads with an ISR of itself; records it lacks are "
+                     "lost",
+                     t->name, (int)(cp - t->parts), (int)l);
         }
     }
     *leader = l;
@@ -1263,7 +1277,7 @@ rdel_delete_done(zk_t *zk, const zk_result_t *res, void *ud)
                !ctl_zk_transient(res->rc)) {
         rdel_finish(r, ZBADVERSION);
         if (ctl->ctrl != NULL && ctl->ctrl->term == r->term)
-            ctrl_fenced(ctl);
+            ctl_ctrl_fenced(ctl);
     } else {
         rdel_finish(r, res->rc);
     }
@@ -1364,7 +1378,7 @@ static void
 ctrl_delete_admin_done(ctl_t *ctl, const char *topic, int rc)
 {
     ctl_ctrl_t *ctrl = ctl->ctrl;
-    ctopic_t *t = ctrl_topic(ctrl, topic);
+    ctopic_t *t = ctl_ctrl_topic(ctrl, topic);
 
     if (rc != ZOK) {
         say_error("[ctl] deleting topic %s: %s", topic, zk_strerror(rc));
@@ -1421,15 +1435,8 @@ ctrl_delete_topic(ctl_t *ctl, ctopic_t *t)
     for (int32_t p = 0; p < t->npartitions; p++) {
         const cpart_t *cp = &t->parts[p];
 
-        for (int32_t r = 0; r < cp->nreplicas; r++) {
-            cbroker_t *b = ctrl_broker(ctrl, cp->replicas[r]);
-
-            if (b == NULL || !b->live)
-                continue;
-            if (b->stop == NULL)
-                b->stop = ctl_breq_new(CTL_BREQ_STOP_REPLICA);
-            ctl_breq_add_stop(b->stop, t->name, p, true);
-        }
+        for (int32_t r = 0; r < cp->nreplicas; r++)
+            ctl_ctrl_queue_stop(ctrl, cp->replicas[r], t->name, p, true);
     }
     ctrl->md_dirty = true;
     path = xasprintf("%s/%s", ZKNODE_TOPICS, t->name);
@@ -1456,12 +1463,14 @@ ctrl_reconcile(ctl_t *ctl)
 
             for (int32_t p = 0; t->loaded && p < t->npartitions; p++)
                 if (t->parts[p].has_state &&
-                    ints_contain(t->parts[p].replicas, t->parts[p].nreplicas,
+                    ctl_ints_has(t->parts[p].replicas, t->parts[p].nreplicas,
                                  b->id))
                     ctrl_queue_lai_to(ctrl, b, t, p);
         }
         ctrl->md_dirty = true;
     }
+    /* reassignments that caught up move their replica sets first */
+    ctl_reassign_complete(ctl);
     /* partition state machine */
     for (int k = 0; k < ctrl->ntopics; k++) {
         ctopic_t *t = ctrl->topics[k];
@@ -1477,7 +1486,7 @@ ctrl_reconcile(ctl_t *ctl)
                 continue;
             if (cp->missing) {
                 for (int32_t r = 0; r < cp->nreplicas; r++) {
-                    if (ctrl_live(ctrl, cp->replicas[r])) {
+                    if (ctl_ctrl_live(ctrl, cp->replicas[r])) {
                         news[nnew++] = p;
                         break;
                     }
@@ -1486,7 +1495,7 @@ ctrl_reconcile(ctl_t *ctl)
                 int32_t leader, nisr;
                 int32_t *isr = xmalloc(sizeof(int32_t) * (cp->nisr + 1));
 
-                if (ctrl_desired(ctrl, cp, &leader, isr, &nisr))
+                if (ctrl_desired(ctl, t, cp, &leader, isr, &nisr) || cp->bump)
                     ctrl_write_state(ctl, t, p, leader, isr, nisr);
                 free(isr);
             }
@@ -1497,7 +1506,7 @@ ctrl_reconcile(ctl_t *ctl)
     }
     /* deletions */
     for (int i = 0; i < ctrl->ndel; i++) {
-        ctopic_t *t = ctrl_topic(ctrl, ctrl->del[i]);
+        ctopic_t *t = ctl_ctrl_topic(ctrl, ctrl->del[i]);
 
         if (t != NULL) {
             if (!t->deleting) {
@@ -1515,6 +1524,14 @@ ctrl_reconcile(ctl_t *ctl)
             free(path);
         }
     }
+    /* assignments ahead of ZooKeeper, once their states are written */
+    ctl_reassign_flush(ctl);
+}
+
+void
+ctl_ctrl_kick(ctl_t *ctl)
+{
+    ctrl_maybe_reconcile(ctl);
 }
 
 static void
@@ -1579,7 +1596,7 @@ ctrl_isr_result(ctl_isr_result_t *r, int16_t err, const cpart_t *cp)
     r->leader = cp->leader;
     r->leader_epoch = cp->leader_epoch;
     free((int32_t *)r->isr);
-    r->isr = ints_dup(cp->isr, cp->nisr);
+    r->isr = ctl_ints_dup(cp->isr, cp->nisr);
     r->nisr = cp->nisr;
     r->zk_version = cp->zkversion;
 }
@@ -1612,13 +1629,13 @@ ctrl_write_isr_done(zk_t *zk, const zk_result_t *res, void *ud)
         res->ops[0].rc != ZRUNTIMEINCONSISTENCY && !ctl_zk_transient(res->rc)) {
         r->error_code = KERR_NOT_CONTROLLER;
         ctrl->writes--;
-        ctrl_fenced(ctl);
+        ctl_ctrl_fenced(ctl);
         goto out;
     }
-    t = ctrl_topic(ctrl, ch->topic);
+    t = ctl_ctrl_topic(ctrl, ch->topic);
     if (t == NULL || ch->partition >= t->npartitions) {
         r->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
-        ctrl_write_done_common(ctl, ctrl);
+        ctl_ctrl_write_done(ctl, ctrl);
         goto out;
     }
     cp = &t->parts[ch->partition];
@@ -1642,7 +1659,7 @@ ctrl_write_isr_done(zk_t *zk, const zk_result_t *res, void *ud)
                                                : KERR_REQUEST_TIMED_OUT;
         ctrl_read_state(ctl, t, ch->partition);
     }
-    ctrl_write_done_common(ctl, ctrl);
+    ctl_ctrl_write_done(ctl, ctrl);
 out:
     ctrl_isr_one_done(op->req);
     free(op->isr);
@@ -1673,7 +1690,7 @@ ctrl_write_isr(ctl_t *ctl, ctopic_t *t, int32_t p, ctl_alter_isr_t *req,
     op->req = req;
     op->idx = idx;
     op->nisr = nisr;
-    op->isr = ints_dup(isr, nisr);
+    op->isr = ctl_ints_dup(isr, nisr);
     cp->busy = true;
     ctrl->writes++;
     req->pending++;
@@ -1688,7 +1705,7 @@ static int16_t
 ctrl_isr_check(ctl_ctrl_t *ctrl, int32_t broker_id, const ctl_isr_change_t *ch,
                ctopic_t **tout, int32_t *isr, int32_t *n)
 {
-    ctopic_t *t = ctrl_topic(ctrl, ch->topic);
+    ctopic_t *t = ctl_ctrl_topic(ctrl, ch->topic);
     cpart_t *cp;
     int32_t m = 0;
 
@@ -1702,16 +1719,17 @@ ctrl_isr_check(ctl_ctrl_t *ctrl, int32_t broker_id, const ctl_isr_change_t *ch,
         return KERR_NOT_LEADER_OR_FOLLOWER;
     if (ch->leader_epoch != cp->leader_epoch)
         return KERR_FENCED_LEADER_EPOCH;
-    if (!ints_contain(ch->isr, ch->nisr, broker_id))
+    if (!ctl_ints_has(ch->isr, ch->nisr, broker_id))
         return KERR_INVALID_REQUEST;
     for (int32_t i = 0; i < ch->nisr; i++) {
         int32_t id = ch->isr[i];
 
-        if (!ints_contain(cp->replicas, cp->nreplicas, id) ||
-            ints_contain(isr, m, id))
+        if (!ctl_ints_has(cp->replicas, cp->nreplicas, id) ||
+            ctl_ints_has(isr, m, id))
             return KERR_INVALID_REQUEST;
         /* nobody joins who is gone or shutting down */
-        if (!ints_contain(cp->isr, cp->nisr, id) && !ctrl_eligible(ctrl, id))
+        if (!ctl_ints_has(cp->isr, cp->nisr, id) &&
+            !ctl_ctrl_eligible(ctrl, id))
             continue;
         isr[m++] = id;
     }
@@ -1719,7 +1737,7 @@ ctrl_isr_check(ctl_ctrl_t *ctrl, int32_t broker_id, const ctl_isr_change_t *ch,
         bool same = true;
 
         for (int32_t i = 0; i < m && same; i++)
-            same = ints_contain(cp->isr, cp->nisr, isr[i]);
+            same = ctl_ints_has(cp->isr, cp->nisr, isr[i]);
         if (same)
             return KERR_NONE; /* already so: answer the current state */
     }
@@ -1741,7 +1759,7 @@ ctl_ctrl_alter_isr(ctl_t *ctl, ctl_alter_isr_t *req)
         ctl_alter_isr_finish(req, KERR_NOT_CONTROLLER);
         return;
     }
-    b = ctrl_broker(ctrl, req->broker_id);
+    b = ctl_ctrl_broker(ctrl, req->broker_id);
     if (b == NULL || !b->live ||
         (req->broker_epoch > 0 && req->broker_epoch != b->epoch)) {
         ctl_alter_isr_finish(req, KERR_STALE_BROKER_EPOCH);
@@ -1791,7 +1809,8 @@ ctrl_remaining(ctl_ctrl_t *ctrl, int32_t id, ctl_tp_t **out)
             if (!cp->has_state || cp->leader != id || cp->nreplicas < 2)
                 continue;
             for (int32_t i = 0; i < cp->nisr && !movable; i++)
-                movable = cp->isr[i] != id && ctrl_eligible(ctrl, cp->isr[i]);
+                movable =
+                    cp->isr[i] != id && ctl_ctrl_eligible(ctrl, cp->isr[i]);
             if (!movable)
                 continue;
             if (n == cap) {
@@ -1816,7 +1835,7 @@ ctl_ctrl_controlled_shutdown(ctl_t *ctl, ctl_cshut_t *req)
         ctl_cshut_fail(req, KERR_NOT_CONTROLLER);
         return;
     }
-    b = ctrl_broker(ctrl, req->broker_id);
+    b = ctl_ctrl_broker(ctrl, req->broker_id);
     if (b == NULL || !b->live) {
         ctl_cshut_fail(req, KERR_BROKER_NOT_AVAILABLE);
         return;
@@ -1870,12 +1889,6 @@ ctl_ctrl_epoch_zkversion(const ctl_ctrl_t *ctrl)
     return ctrl->epoch_zkversion;
 }
 
-bool
-ctl_ctrl_eligible(ctl_ctrl_t *ctrl, int32_t broker_id)
-{
-    return ctrl_eligible(ctrl, broker_id);
-}
-
 static void
 ctrl_view(const ctopic_t *t, int32_t p, ctl_part_view_t *v)
 {
@@ -1896,7 +1909,7 @@ int16_t
 ctl_ctrl_part(ctl_ctrl_t *ctrl, const char *topic, int32_t p,
               ctl_part_view_t *v)
 {
-    ctopic_t *t = ctrl_topic(ctrl, topic);
+    ctopic_t *t = ctl_ctrl_topic(ctrl, topic);
 
     if (t == NULL || !t->loaded || t->deleting || p < 0 ||
         p >= t->npartitions || !t->parts[p].has_state)
@@ -1930,7 +1943,7 @@ ctl_ctrl_set_leader(ctl_t *ctl, const char *topic, int32_t p, int32_t leader,
                     void *ud)
 {
     ctl_ctrl_t *ctrl = ctl->ctrl;
-    ctopic_t *t = ctrl != NULL ? ctrl_topic(ctrl, topic) : NULL;
+    ctopic_t *t = ctrl != NULL ? ctl_ctrl_topic(ctrl, topic) : NULL;
     cop_t *op;
 
     if (t == NULL || p < 0 || p >= t->npartitions || t->parts[p].busy ||

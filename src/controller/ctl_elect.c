@@ -83,15 +83,6 @@ static void elect_process(ctl_t *ctl);
 
 /* ---- the pure parts ---------------------------------------------------- */
 
-static bool
-ints_has(const int32_t *v, int32_t n, int32_t x)
-{
-    for (int32_t i = 0; i < n; i++)
-        if (v[i] == x)
-            return true;
-    return false;
-}
-
 int16_t
 ctl_elect_choose(int8_t type, const int32_t *replicas, int32_t nreplicas,
                  const bool *eligible, const int32_t *isr, int32_t nisr,
@@ -106,7 +97,7 @@ ctl_elect_choose(int8_t type, const int32_t *replicas, int32_t nreplicas,
     if (type == 0) {
         if (leader == replicas[0])
             return KERR_ELECTION_NOT_NEEDED;
-        if (!eligible[0] || !ints_has(isr, nisr, replicas[0]))
+        if (!eligible[0] || !ctl_ints_has(isr, nisr, replicas[0]))
             return KERR_PREFERRED_LEADER_NOT_AVAILABLE;
         *new_leader = replicas[0];
         memcpy(new_isr, isr, sizeof(int32_t) * nisr);
@@ -114,10 +105,11 @@ ctl_elect_choose(int8_t type, const int32_t *replicas, int32_t nreplicas,
         return KERR_NONE;
     }
     for (int32_t i = 0; i < nreplicas; i++)
-        if (replicas[i] == leader && eligible[i] && ints_has(isr, nisr, leader))
+        if (replicas[i] == leader && eligible[i] &&
+            ctl_ints_has(isr, nisr, leader))
             return KERR_ELECTION_NOT_NEEDED;
     for (int32_t i = 0; i < nreplicas; i++) {
-        if (eligible[i] && ints_has(isr, nisr, replicas[i])) {
+        if (eligible[i] && ctl_ints_has(isr, nisr, replicas[i])) {
             *new_leader = replicas[i];
             memcpy(new_isr, isr, sizeof(int32_t) * nisr);
             *new_nisr = nisr;
@@ -553,7 +545,8 @@ imb_pick(const ctl_part_view_t *v, void *ud)
     pref = v->replicas[0];
     /* Kafka: only where the preferred replica is live and in the ISR */
     if (!m->imbalanced[imb_slot(m, pref)] ||
-        !ctl_ctrl_eligible(m->ctrl, pref) || !ints_has(v->isr, v->nisr, pref))
+        !ctl_ctrl_eligible(m->ctrl, pref) ||
+        !ctl_ints_has(v->isr, v->nisr, pref))
         return;
     ereq_add(m->req, v->topic, v->partition);
 }

@@ -32,6 +32,7 @@ typedef enum ctl_ev_kind {
     CTL_EV_SHUTDOWN,  /* a ctl_cshut_t (ControlledShutdown) */
     CTL_EV_CONFIG,    /* a ctl_cfg_req_t (AlterConfigs; ctl_config.c) */
     CTL_EV_ELECT,     /* a ctl_elect_req_t (ElectLeaders; ctl_elect.c) */
+    CTL_EV_REASSIGN,  /* a ctl_reassign_req_t (ctl_reassign.c) */
 } ctl_ev_kind_t;
 
 typedef struct ctl_ev {
@@ -177,6 +178,116 @@ void ctl_ctrl_set_leader(ctl_t *ctl, const char *topic, int32_t p,
                          int32_t leader, const int32_t *isr, int32_t nisr,
                          ctl_write_fn done, void *ud);
 
+/* ---- small helpers ----------------------------------------------------- */
+
+static inline bool
+ctl_ints_has(const int32_t *v, int32_t n, int32_t x)
+{
+    for (int32_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+/* a malloc'd copy (never NULL, even for n == 0) */
+int32_t *ctl_ints_dup(const int32_t *v, int32_t n);
+
+/* ---- the controller's view (ctl_ctrl.c; ctl_reassign.c moves replicas) -- */
+
+typedef struct cpart {
+    int32_t nreplicas;
+    int32_t *replicas; /* assignment order; during a reassignment the full
+                        * set: target ++ (original - target) */
+    int32_t nadding;   /* reassignment in progress: replicas joining */
+    int32_t *adding;
+    int32_t nremoving; /* ... and leaving */
+    int32_t *removing;
+    int32_t nstray; /* no longer replicas: StopReplica(delete) to them once
+                     * the assignment is written */
+    int32_t *stray;
+    bool bump;       /* write the state again (leader epoch + 1) so the
+                      * replicas learn a new replica set */
+    bool bump_after; /* bump once the assignment is written */
+    uint64_t gen;    /* the topic's assign_gen at this partition's last
+                      * change: a write of an older gen does not cover it */
+    bool has_state;  /* the state fields below are valid */
+    bool missing;    /* the state znode does not exist */
+    bool busy;       /* a read or write of the state is in flight */
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t controller_epoch;
+    int32_t nisr;
+    int32_t *isr;
+    int32_t zkversion;
+} cpart_t;
+
+typedef struct ctopic {
+    char *name;
+    bool has_id;
+    uint8_t id[16];
+    bool loaded;       /* assignment read */
+    int32_t zkversion; /* of /brokers/topics/<t> */
+    int32_t npartitions;
+    cpart_t *parts;
+    zknode_config_t config;
+    bool deleting; /* listed in /admin/delete_topics */
+    bool delete_started;
+    /* the assignment in memory is ahead of ZooKeeper (ctl_reassign.c):
+     * gen counts changes, written the last one written */
+    uint64_t assign_gen;
+    uint64_t assign_written;
+    bool assign_writing;
+} ctopic_t;
+
+typedef struct cbroker {
+    int32_t id;
+    int64_t epoch; /* czxid of its registration */
+    zknode_broker_t info;
+    bool live;          /* registration read */
+    bool seen;          /* in the last children list */
+    bool announced;     /* got LeaderAndIsr + UpdateMetadata */
+    bool shutting_down; /* ControlledShutdown until it re-registers */
+    ctl_chan_t *chan;
+    ctl_breq_t *lai;  /* batched LeaderAndIsr */
+    ctl_breq_t *stop; /* batched StopReplica */
+} cbroker_t;
+
+struct ctl_ctrl {
+    uint64_t term;
+    int32_t epoch;
+    int32_t epoch_zkversion;
+    int64_t started_ms;
+    bool loaded;
+    int reads;  /* reads in flight */
+    int writes; /* writes in flight */
+    bool md_dirty;
+    int nbrokers;
+    cbroker_t **brokers;
+    int ntopics;
+    ctopic_t **topics;
+    int ndel;
+    char **del; /* children of /admin/delete_topics */
+    bool *del_busy;
+    ctl_cshut_t *cshut; /* ControlledShutdown waiting for writes */
+    struct ctl_reassign_state *reassign; /* ctl_reassign.c */
+};
+
+/* lookups and steps ctl_reassign.c shares with ctl_ctrl.c */
+cbroker_t *ctl_ctrl_broker(ctl_ctrl_t *ctrl, int32_t id);
+ctopic_t *ctl_ctrl_topic(ctl_ctrl_t *ctrl, const char *name);
+bool ctl_ctrl_live(ctl_ctrl_t *ctrl, int32_t id);
+/* reads /brokers/topics/<name> (watched) and maybe its config */
+void ctl_ctrl_read_topic(ctl_t *ctl, const char *name, bool with_config);
+/* a write failed its /controller_epoch check: resign, elect again */
+void ctl_ctrl_fenced(ctl_t *ctl);
+/* a write counted in ctrl->writes finished: maybe reconcile */
+void ctl_ctrl_write_done(ctl_t *ctl, ctl_ctrl_t *ctrl);
+/* batches StopReplica(@del) of @topic-@p for @broker if it is live */
+void ctl_ctrl_queue_stop(ctl_ctrl_t *ctrl, int32_t broker, const char *topic,
+                         int32_t p, bool del);
+/* runs the reconciliation now if no read is in flight */
+void ctl_ctrl_kick(ctl_t *ctl);
+
 /* ---- leader elections (ctl_elect.c) ----------------------------------- */
 
 typedef struct ctl_elect_req ctl_elect_req_t;
@@ -213,7 +324,31 @@ int16_t ctl_elect_choose(int8_t type, const int32_t *replicas,
 bool ctl_elect_imbalanced(int32_t not_led, int32_t preferred,
                           int32_t percentage);
 
-/* ---- partition reassignment, the pure parts (ctl_reassign.c) --------- */
+/* ---- partition reassignment (ctl_reassign.c) -------------------------- */
+
+typedef struct ctl_reassign_req ctl_reassign_req_t;
+
+/* an AlterPartitionReassignments or ListPartitionReassignments
+ * (CTL_EV_REASSIGN): runs or answers NOT_CONTROLLER */
+void ctl_reassign_start(ctl_t *ctl, ctl_reassign_req_t *req);
+/* answers @req with @err and frees it */
+void ctl_reassign_req_fail(ctl_reassign_req_t *req, int16_t err);
+/* from the reconciliation, before the partition states: completes the
+ * reassignments whose target replicas are all in the ISR */
+void ctl_reassign_complete(ctl_t *ctl);
+/* after the partition states: writes assignments that memory holds ahead
+ * of ZooKeeper, then what follows a write (StopReplica, LeaderAndIsr,
+ * answers, /admin/reassign_partitions) */
+void ctl_reassign_flush(ctl_t *ctl);
+/* after every event: timeouts; the znode watch in a new term */
+void ctl_reassign_tick(ctl_t *ctl);
+int64_t ctl_reassign_next_deadline(ctl_t *ctl);
+/* a watch on /admin/reassign_partitions; false for other paths */
+bool ctl_reassign_watch(ctl_t *ctl, const char *path);
+/* the controller resigns: answers what waits with NOT_CONTROLLER */
+void ctl_reassign_free(ctl_ctrl_t *ctrl);
+
+/* the pure parts */
 
 /* Kafka's ReplicaAssignment.fromOriginalAndTarget: @full = target ++
  * (orig - target), @adding = target - orig, @removing = orig - target;
@@ -295,6 +430,8 @@ struct ctl_admin {
     /* brokers and topics as read from ZooKeeper for validation */
     int32_t nbrokers;
     int32_t *brokers; /* sorted ids */
+    char **racks;     /* [nbrokers]: broker.rack of each, NULL = none */
+    bool *gone;       /* [nbrokers]: deregistered while being read */
     int ntopics;
     char **topics;
     int zk_error; /* first failure of a shared read */
@@ -309,16 +446,6 @@ int64_t ctl_admin_next_deadline(ctl_t *ctl);
 /* completes every waiting request with @err (stopping) */
 void ctl_admin_abort_all(ctl_t *ctl, int16_t err);
 void ctl_admin_free(ctl_admin_t *req);
-
-/*
- * Kafka's rack-unaware replica assignment (AdminUtils
- * .assignReplicasToBrokersRackUnaware): @brokers sorted; @start_index and
- * @replica_shift < 0 pick at random. Fills @out[npartitions][rf].
- */
-void ctl_assign_replicas(const int32_t *brokers, int32_t nbrokers,
-                         int32_t npartitions, int32_t rf, int32_t start_index,
-                         int32_t start_partition, unsigned int *seed,
-                         int32_t *out);
 
 /* ---- broker requests and channels (ctl_chan.c) ------------------------ */
 
@@ -358,6 +485,9 @@ void ctl_breq_free(ctl_breq_t *breq);
 void ctl_breq_add_part(ctl_breq_t *breq, const ctl_partition_state_t *ps);
 void ctl_breq_add_stop(ctl_breq_t *breq, const char *topic, int32_t p,
                        bool del);
+/* drops what @breq (may be NULL) holds for @topic-@p: a later decision
+ * about the partition replaces a batched one */
+void ctl_breq_forget(ctl_breq_t *breq, const char *topic, int32_t p);
 
 /*
  * Outbound channel to one broker: send() takes ownership of @breq and never
@@ -399,6 +529,9 @@ void ctl_breq_apply(ctl_t *ctl, ctl_breq_t *breq);
  * (synchronously) and hands them to the hook */
 void ctl_config_init(ctl_t *ctl);
 void ctl_config_fini(ctl_t *ctl);
+/* this broker's dynamic config @key (/config/brokers/<id>, else
+ * <default>), or NULL when neither sets it; valid until the next event */
+const char *ctl_config_broker_value(ctl_t *ctl, const char *key);
 /* (re-)lists /config/changes with a watch: start, watch fired, new session */
 void ctl_config_watch(ctl_t *ctl);
 /* CTL_EV_CONFIG: runs an AlterConfigs request; or fails it (stopping) */

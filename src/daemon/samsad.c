@@ -189,6 +189,7 @@ main(int argc, char **argv)
         .default_replication_factor = (int16_t)conf.default_replication_factor,
         .topic_config_valid = broker_topic_config_valid,
         .auto_leader_rebalance_enable = conf.auto_leader_rebalance_enable,
+        .unclean_leader_election_enable = conf.unclean_leader_election_enable,
         .leader_imbalance_check_interval_s =
             (int32_t)conf.leader_imbalance_check_interval_seconds,
         .leader_imbalance_per_broker_percentage =

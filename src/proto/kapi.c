@@ -43,6 +43,8 @@ static const kapi_t kapi_table[] = {
     {API_DELETE_GROUPS, "DeleteGroups", 0, 2, 2},
     {API_ELECT_LEADERS, "ElectLeaders", 0, 2, 2},
     {API_INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1, 1},
+    {API_ALTER_PARTITION_REASSIGNMENTS, "AlterPartitionReassignments", 0, 0, 0},
+    {API_LIST_PARTITION_REASSIGNMENTS, "ListPartitionReassignments", 0, 0, 0},
     {API_OFFSET_DELETE, "OffsetDelete", 0, 0, -1},
     {API_ALTER_ISR, "AlterIsr", 0, 0, 0},
     {API_DESCRIBE_CLUSTER, "DescribeCluster", 0, 0, 0},
@@ -53,7 +55,7 @@ static const kapi_t kapi_table[] = {
 const kapi_t *
 kapi_find(int16_t key)
 {
-    /* 35 entries: a linear scan is a few cache lines and needs no init */
+    /* 37 entries: a linear scan is a few cache lines and needs no init */
     for (size_t i = 0; i < KAPI_N; i++) {
         if (kapi_table[i].key == key)
             return &kapi_table[i];

@@ -29,6 +29,18 @@
  *   An error from the leader (not leader, fenced or unknown epoch ...)
  *   backs the partition off for replica.fetch.backoff.ms in either state;
  *   a new LeaderAndIsr (become) restarts at FS_TRUNCATE.
+ *
+ * Replication throttling (KIP-73; Kafka 2.8 ReplicaFetcherThread
+ * .buildFetch, shouldFollowerThrottle, processPartitionData): a partition
+ * that the topic's follower.replication.throttled.replicas names for this
+ * broker ("<partition>:<id>" or "*") is left out of the fetch while the
+ * follower quota (follower.replication.throttled.rate) is exceeded,
+ * unless it is in sync by the fetcher's own measure, as in Kafka: its lag
+ * to the leader's high watermark was 0 after the last fetch that brought
+ * records (rp->fetch_lag; ISR membership plays no part on this side).
+ * The records received for throttled partitions are recorded into the
+ * quota. A fetch left with no partition waits replica.fetch.backoff.ms,
+ * as Kafka's does.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -48,6 +60,7 @@
 #include "samsa/p_fetch.h"
 #include "samsa/p_offsetforleaderepoch.h"
 #include "samsa/say.h"
+#include "samsa/throttle.h"
 #include "samsa/xmalloc.h"
 
 #define FETCHER_CLIENT_ID "samsa-replica-fetcher"
@@ -82,6 +95,8 @@ typedef struct fitem {
     int32_t last_epoch;
     int64_t leo;
     int64_t lso;
+    bool in_sync;   /* rp->fetch_lag == 0 */
+    bool throttled; /* named by follower.replication.throttled.replicas */
 } fitem_t;
 
 /* ------------------------------------------------------------------ */
@@ -397,6 +412,8 @@ rp_apply_records_locked(fetcher_t *f, rpart_t *rp,
     }
     /* R8 */
     leo = plog_log_end_offset(rp->plog);
+    if (pos > 0)
+        rp->fetch_lag = fp->high_watermark > leo ? fp->high_watermark - leo : 0;
     hw = fp->high_watermark < leo ? fp->high_watermark : leo;
     if (hw > plog_high_watermark(rp->plog))
         plog_set_high_watermark(rp->plog, hw);
@@ -442,6 +459,18 @@ rp_apply_fetch_locked(fetcher_t *f, rpart_t *rp,
     }
 }
 
+/* follower.replication.throttled.replicas names @rp for this broker */
+static bool
+fetcher_throttled(fetcher_t *f, const mc_snapshot_t *snap, const rpart_t *rp)
+{
+    const mc_topic_t *t = mc_topic_find(snap, rp->topic, rp->topic_len);
+
+    return t != NULL &&
+           throttle_replicas_match(
+               mc_topic_config(t, "follower.replication.throttled.replicas"),
+               rp->partition, f->rm->cfg.broker_id);
+}
+
 static void
 fetcher_fetch(fetcher_t *f, fitem_t *items, int n)
 {
@@ -458,6 +487,9 @@ fetcher_fetch(fetcher_t *f, fitem_t *items, int n)
         .topics = topics,
         .rack_id = {"", 0},
     };
+    throttle_t *quota = f->rm->cfg.follower_quota;
+    mc_snapshot_t *snap = quota != NULL ? metacache_get() : NULL;
+    int exceeded = -1, nheld = 0; /* quota looked at once per fetch */
     fetch_resp_t resp;
     kwrite_t kw;
     kread_t kr;
@@ -470,6 +502,16 @@ fetcher_fetch(fetcher_t *f, fitem_t *items, int n)
 
         if (!it->ready || it->fstate != FS_FETCH)
             continue;
+        it->throttled = snap != NULL && fetcher_throttled(f, snap, it->rp);
+        if (it->throttled && !it->in_sync) {
+            /* shouldFollowerThrottle */
+            if (exceeded < 0)
+                exceeded = throttle_exceeded(quota);
+            if (exceeded) {
+                nheld++;
+                continue;
+            }
+        }
         fp->partition = it->rp->partition;
         fp->current_leader_epoch = it->leader_epoch;
         fp->fetch_offset = it->leo;
@@ -482,8 +524,15 @@ fetcher_fetch(fetcher_t *f, fitem_t *items, int n)
         topics[req.ntopics].partitions = fp;
         req.ntopics++;
     }
-    if (req.ntopics == 0)
+    if (snap != NULL)
+        mc_snapshot_put(snap);
+    if (req.ntopics == 0) {
+        /* every partition held back by the quota: Kafka's maybeFetch
+         * waits fetchBackOffMs when it has nothing to ask */
+        if (nheld > 0)
+            fetcher_sleep(f, f->rm->cfg.fetch_backoff_ms);
         goto out;
+    }
     fetcher_req_begin(f, &kw, API_FETCH, FETCHER_FETCH_VERSION);
     p_fetch_req_encode(&kw, FETCHER_FETCH_VERSION, &req);
     rc = fetcher_roundtrip(f, &kw, API_FETCH, FETCHER_FETCH_VERSION, &kr);
@@ -506,6 +555,9 @@ fetcher_fetch(fetcher_t *f, fitem_t *items, int n)
             fitem_t *it = fitem_find(items, n, resp.responses[t].topic,
                                      fp->partition_index);
 
+            if (it != NULL && it->throttled && fp->error_code == KERR_NONE &&
+                fp->records.len > 0)
+                throttle_record(quota, fp->records.len);
             if (it == NULL || !fitem_lock(f, it))
                 continue;
             rp_apply_fetch_locked(f, it->rp, fp);
@@ -548,6 +600,7 @@ fetcher_snapshot(fetcher_t *f, fitem_t **items, int *n, int64_t *wake_at)
         it->leader_epoch = rp->leader_epoch;
         it->ready = rp->role == REPLMGR_FOLLOWER && !rp->stopped &&
                     rp->leader_id == f->leader_id && rp->retry_at_ms <= now;
+        it->in_sync = rp->fetch_lag == 0;
         if (rp->retry_at_ms > now && rp->retry_at_ms < *wake_at)
             *wake_at = rp->retry_at_ms;
         pthread_mutex_unlock(&rp->lock);

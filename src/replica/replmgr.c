@@ -6,7 +6,8 @@
  * Spec: DESIGN §6 Replication; Kafka 2.8 kafka.cluster.Partition
  * (makeLeader, makeFollower, updateFollowerFetchState,
  * maybeIncrementLeaderHW, checkEnoughReplicasReachOffset,
- * appendRecordsToLeader, lastOffsetForLeaderEpoch); KIP-101/279
+ * appendRecordsToLeader, lastOffsetForLeaderEpoch, deleteRecordsOnLeader,
+ * lowWatermarkIfLeader); KIP-107 (DeleteRecords); KIP-101/279
  * (truncation by leader epoch), KIP-320 (fencing by current leader
  * epoch), KIP-595 (divergence reported in Fetch v12).
  *
@@ -61,6 +62,15 @@
  *      watermark and the acks=all check use the maximal ISR, the current
  *      one plus the proposed additions: a shrink takes effect only once
  *      committed, an expansion at once (Kafka's PendingExpandIsr).
+ * R11. The leader's low watermark is min(own log start offset, the log
+ *      start offset each follower whose broker is alive -- in the
+ *      current metadata -- reported in its last fetch of the current
+ *      epoch), recorded under R4's rule; a follower that has not fetched
+ *      in this epoch counts as -1 (its state is reset with the LEO when
+ *      the leadership is taken, as Kafka's makeLeader does). DeleteRecords
+ *      answers without error only once the low watermark reached the
+ *      requested offset, so every live replica has raised its log start
+ *      and a failover cannot bring the deleted records back.
  *
  * Partition role diagram (replmgr_become; stop = replmgr_stop):
  *
@@ -241,6 +251,7 @@ rm_get_or_create(replmgr_t *rm, const char *topic, int32_t partition,
     rp->role = REPLMGR_UNKNOWN;
     rp->leader_id = -1;
     rp->leader_epoch = -1;
+    rp->fetch_lag = -1;
     pthread_rwlock_wrlock(&rm->map_lock);
     rp->next = rm->buckets[b];
     rm->buckets[b] = rp;
@@ -423,6 +434,7 @@ rp_set_followers_locked(replmgr_t *rm, rpart_t *rp, bool keep)
         fol[n].last_caught_up_ms = old ? old->last_caught_up_ms : now;
         fol[n].last_fetch_leader_leo = old ? old->last_fetch_leader_leo : -1;
         fol[n].last_fetch_ms = old ? old->last_fetch_ms : 0;
+        fol[n].log_start = old ? old->log_start : -1;
         n++;
     }
     free(rp->fol);
@@ -487,6 +499,7 @@ replmgr_become(replmgr_t *rm, const ctl_partition_state_t *ps, plog_t *plog)
             rp->gen++;
             rp->fstate = FS_TRUNCATE;
             rp->retry_at_ms = 0;
+            rp->fetch_lag = -1;
             /* R7: an epoch we led without appending (a leadership taken
              * and lost at once, e.g. after a SIGSTOP) starts at our LEO
              * and names no batch; kept, it would be our latest epoch, the
@@ -629,8 +642,8 @@ int16_t
 replmgr_follower_fetch(replmgr_t *rm, const char *topic, int32_t len,
                        int32_t partition, int32_t replica_id,
                        int32_t current_leader_epoch, int64_t fetch_offset,
-                       int32_t last_fetched_epoch, int32_t *div_epoch,
-                       int64_t *div_end_offset)
+                       int64_t log_start_offset, int32_t last_fetched_epoch,
+                       int32_t *div_epoch, int64_t *div_end_offset)
 {
     rpart_t *rp = rm_get(rm, topic, len, partition);
     int16_t kerr = KERR_NONE;
@@ -684,7 +697,12 @@ replmgr_follower_fetch(replmgr_t *rm, const char *topic, int32_t len,
             f->last_caught_up_ms = f->last_fetch_ms;
         f->last_fetch_leader_leo = leo;
         f->last_fetch_ms = now;
-        moved = rp_maybe_advance_hw_locked(rm, rp);
+        /* R11: as Kafka's Replica.updateFetchState, whatever it says (a
+         * replica rebuilt from scratch starts lower again); a parked
+         * DeleteRecords looks again when it moved */
+        moved = f->log_start != log_start_offset;
+        f->log_start = log_start_offset;
+        moved |= rp_maybe_advance_hw_locked(rm, rp);
     }
 out:
     pthread_mutex_unlock(&rp->lock);
@@ -692,6 +710,99 @@ out:
         rm_notify(rm, rp);
     rpart_unref(rp);
     return kerr;
+}
+
+/* ------------------------------------------------------------------ */
+/* DeleteRecords: the low watermark (R11)                              */
+
+int64_t
+replmgr_compute_low_watermark(int64_t log_start,
+                              const replmgr_follower_state_t *fol, int32_t nfol,
+                              const mc_snapshot_t *alive)
+{
+    int64_t lw = log_start;
+
+    for (int32_t i = 0; i < nfol; i++)
+        if (fol[i].log_start < lw && mc_broker_find(alive, fol[i].id) != NULL)
+            lw = fol[i].log_start;
+    return lw;
+}
+
+int16_t
+replmgr_delete_records(replmgr_t *rm, const char *topic, int32_t len,
+                       int32_t partition, int64_t offset,
+                       const mc_snapshot_t *alive, int64_t *required,
+                       int64_t *low_watermark)
+{
+    rpart_t *rp = rm_get(rm, topic, len, partition);
+    int16_t kerr = KERR_NONE;
+    int rc;
+
+    *required = -1;
+    *low_watermark = -1;
+    if (rp == NULL)
+        return KERR_NOT_LEADER_OR_FOLLOWER;
+    pthread_mutex_lock(&rp->lock);
+    if (rp->role != REPLMGR_LEADER) {
+        kerr = KERR_NOT_LEADER_OR_FOLLOWER;
+        goto out;
+    }
+    if (offset == -1) /* DeleteRecordsRequest.HIGH_WATERMARK */
+        offset = plog_high_watermark(rp->plog);
+    if (offset < 0) {
+        kerr = KERR_OFFSET_OUT_OF_RANGE;
+        goto out;
+    }
+    rc = plog_delete_records(rp->plog, offset);
+    if (rc != 0) {
+        kerr = kerr_from_err(rc); /* ERR_RANGE: above the high watermark */
+        goto out;
+    }
+    *required = offset;
+    *low_watermark = replmgr_compute_low_watermark(
+        plog_log_start_offset(rp->plog), rp->fol, rp->nfol, alive);
+out:
+    pthread_mutex_unlock(&rp->lock);
+    rpart_unref(rp);
+    return kerr;
+}
+
+int16_t
+replmgr_low_watermark(replmgr_t *rm, const char *topic, int32_t len,
+                      int32_t partition, const mc_snapshot_t *alive,
+                      int64_t *low_watermark)
+{
+    rpart_t *rp = rm_get(rm, topic, len, partition);
+    int16_t kerr = KERR_NONE;
+
+    *low_watermark = -1;
+    if (rp == NULL)
+        return KERR_UNKNOWN_TOPIC_OR_PARTITION; /* HostedPartition.None */
+    pthread_mutex_lock(&rp->lock);
+    if (rp->role != REPLMGR_LEADER)
+        kerr = KERR_NOT_LEADER_OR_FOLLOWER;
+    else
+        *low_watermark = replmgr_compute_low_watermark(
+            plog_log_start_offset(rp->plog), rp->fol, rp->nfol, alive);
+    pthread_mutex_unlock(&rp->lock);
+    rpart_unref(rp);
+    return kerr;
+}
+
+bool
+replmgr_in_isr(replmgr_t *rm, const char *topic, int32_t len, int32_t partition,
+               int32_t replica_id)
+{
+    rpart_t *rp = rm_get(rm, topic, len, partition);
+    bool in = false;
+
+    if (rp == NULL)
+        return false;
+    pthread_mutex_lock(&rp->lock);
+    in = ids_contain(rp->isr, rp->nisr, replica_id);
+    pthread_mutex_unlock(&rp->lock);
+    rpart_unref(rp);
+    return in;
 }
 
 int16_t

@@ -45,7 +45,12 @@ typedef struct rpart {
     rp_fstate_t fstate;
     uint64_t gen;        /* bumped by every become: stale work drops */
     int64_t retry_at_ms; /* follower backoff (monotonic) */
-    int32_t zk_version;  /* of the state znode, from LeaderAndIsr */
+    /* follower: the leader's high watermark minus our LEO after the last
+     * fetch that brought records; -1 unknown (Kafka's
+     * PartitionFetchState.lag; 0 is its isReplicaInSync, which exempts
+     * the partition from the follower throttle) */
+    int64_t fetch_lag;
+    int32_t zk_version; /* of the state znode, from LeaderAndIsr */
     /* leader: an AlterIsr in flight (R10) */
     bool isr_inflight;
     uint64_t isr_seq;           /* bumped by every proposal and become */

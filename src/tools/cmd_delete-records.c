@@ -225,7 +225,10 @@ send_to_leader(tool_client_t *tc, drpart_t *dp, int n, int32_t leader)
         }
     }
     req.topics = rt;
-    req.timeout_ms = tool_client_timeout(tc);
+    /* the broker waits for the followers up to this (then answers
+     * REQUEST_TIMED_OUT, which is retried): a margin under our own wait
+     * so its answer arrives before we give up */
+    req.timeout_ms = tool_client_timeout(tc) - tool_client_timeout(tc) / 4;
     arena_init(&ar);
     rc = tool_client_version(tc, leader, API_DELETE_RECORDS, &v, err,
                              sizeof(err));

@@ -42,6 +42,8 @@ static const tool_cmd_t commands[] = {
      "list, describe, reset the offsets of and delete consumer groups"},
     {"leader-election", cmd_leader_election,
      "move partition leadership to preferred (or any live) replicas"},
+    {"reassign-partitions", cmd_reassign_partitions,
+     "move partition replicas between brokers"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

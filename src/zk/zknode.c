@@ -910,8 +910,10 @@ zknode_config_change_decode(const char *data, size_t len, char **entity_path,
 
 /* ---- /isr_change_notification/isr_change_N ---------------------------- */
 
-char *
-zknode_isr_change_encode(const zknode_isr_change_t *chg)
+/* the partition lists of ISR change notifications and reassignments,
+ * with "replicas" when @with_replicas */
+static char *
+zkn_tp_list_encode(const zknode_isr_change_t *chg, bool with_replicas)
 {
     json_t *root = json_object();
     json_t *arr = json_array();
@@ -922,6 +924,10 @@ zknode_isr_change_encode(const zknode_isr_change_t *chg)
         json_object_set_new(tp, "topic", json_string(chg->tps[i].topic));
         json_object_set_new(tp, "partition",
                             json_integer(chg->tps[i].partition));
+        if (with_replicas)
+            json_object_set_new(
+                tp, "replicas",
+                zkn_ids_json(chg->tps[i].replicas.ids, chg->tps[i].replicas.n));
         json_array_append_new(arr, tp);
     }
     json_object_set_new(root, "version", json_integer(1));
@@ -929,11 +935,11 @@ zknode_isr_change_encode(const zknode_isr_change_t *chg)
     return zkn_dump(root);
 }
 
-int
-zknode_isr_change_decode(const char *data, size_t len, zknode_isr_change_t *chg,
-                         char *errbuf, size_t errlen)
+static int
+zkn_tp_list_decode(const char *what, const char *data, size_t len,
+                   bool with_replicas, zknode_isr_change_t *chg, char *errbuf,
+                   size_t errlen)
 {
-    const char *what = "isr change notification";
     json_t *root = zkn_parse(what, data, len, errbuf, errlen);
     json_t *arr;
     int32_t version;
@@ -954,6 +960,7 @@ zknode_isr_change_decode(const char *data, size_t len, zknode_isr_change_t *chg,
     chg->tps = xcalloc(n + 1, sizeof(*chg->tps));
     for (size_t i = 0; i < n; i++) {
         json_t *tp = json_array_get(arr, i);
+        zknode_tp_t *out = &chg->tps[chg->n];
         const char *topic;
         int32_t p;
 
@@ -965,10 +972,13 @@ zknode_isr_change_decode(const char *data, size_t len, zknode_isr_change_t *chg,
         rc = zkn_string(what, tp, "topic", &topic, errbuf, errlen);
         if (rc == 0)
             rc = zkn_int32(what, tp, "partition", 0, &p, errbuf, errlen);
+        if (rc == 0 && with_replicas)
+            rc = zkn_ids(what, "replicas", json_object_get(tp, "replicas"),
+                         &out->replicas.n, &out->replicas.ids, errbuf, errlen);
         if (rc != 0)
             break;
-        chg->tps[chg->n].topic = xstrdup(topic);
-        chg->tps[chg->n].partition = p;
+        out->topic = xstrdup(topic);
+        out->partition = p;
         chg->n++;
     }
 out:
@@ -978,11 +988,41 @@ out:
     return rc;
 }
 
+char *
+zknode_isr_change_encode(const zknode_isr_change_t *chg)
+{
+    return zkn_tp_list_encode(chg, false);
+}
+
+int
+zknode_isr_change_decode(const char *data, size_t len, zknode_isr_change_t *chg,
+                         char *errbuf, size_t errlen)
+{
+    return zkn_tp_list_decode("isr change notification", data, len, false, chg,
+                              errbuf, errlen);
+}
+
+char *
+zknode_reassign_encode(const zknode_isr_change_t *moves)
+{
+    return zkn_tp_list_encode(moves, true);
+}
+
+int
+zknode_reassign_decode(const char *data, size_t len, zknode_isr_change_t *moves,
+                       char *errbuf, size_t errlen)
+{
+    return zkn_tp_list_decode(ZKNODE_REASSIGN_PARTITIONS, data, len, true,
+                              moves, errbuf, errlen);
+}
+
 void
 zknode_isr_change_fini(zknode_isr_change_t *chg)
 {
-    for (int32_t i = 0; i < chg->n; i++)
+    for (int32_t i = 0; i < chg->n; i++) {
         free(chg->tps[i].topic);
+        free(chg->tps[i].replicas.ids);
+    }
     free(chg->tps);
     memset(chg, 0, sizeof(*chg));
 }

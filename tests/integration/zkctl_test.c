@@ -130,7 +130,7 @@ tb_start(tb_t *tb, int32_t id, int32_t session_ms, char *err, size_t errlen)
         .zk_session_timeout_ms = session_ms,
         .advertised_host = "127.0.0.1",
         .advertised_port = 19090 + id,
-        .rack = id == 2 ? "rack-b" : NULL,
+        .rack = id == 2 ? "rack-b" : "rack-a", /* all or none (Kafka) */
         .num_partitions = 2,
         .default_replication_factor = 1,
         .topic_config_valid = cfg_valid,

@@ -339,3 +339,76 @@ def metadata_of(addr, timeout=5):
                         "isr": isr}
         topics[name] = {"err": terr, "partitions": parts}
     return {"brokers": brokers, "controller": controller, "topics": topics}
+
+
+# ------------------------------------------------- partition reassignment
+
+API_ALTER_PARTITION_REASSIGNMENTS, API_LIST_PARTITION_REASSIGNMENTS = 45, 46
+
+
+def compact_array(items):
+    return uvarint(len(items) + 1) + b"".join(items)
+
+
+def _call_flexible(addr, api_key, body, timeout):
+    host, port = addr.rsplit(":", 1)
+    c = Conn(host, port, timeout=timeout)
+    try:
+        c.send(request(api_key, 0, 9, body, flexible=True))
+        _, data = c.recv_frame(timeout=timeout)
+    finally:
+        c.close()
+    r = Reader(data)
+    r.tagged_fields()    # response header v1
+    return r
+
+
+def alter_reassignments(addr, moves, timeout_ms=30000, timeout=40):
+    """AlterPartitionReassignments v0 at the broker @addr. @moves:
+    {(topic, partition): [replicas] or None (cancel)}. -> (error_code,
+    message, {(topic, partition): (error_code, message)})."""
+    by_topic = {}
+    for (t, p), reps in moves.items():
+        by_topic.setdefault(t, []).append((p, reps))
+    topics = []
+    for t, parts in by_topic.items():
+        ps = [i32(p) + (uvarint(0) if reps is None else
+                        compact_array([i32(x) for x in reps])) + uvarint(0)
+              for p, reps in parts]
+        topics.append(compact_string(t) + compact_array(ps) + uvarint(0))
+    body = i32(timeout_ms) + compact_array(topics) + uvarint(0)
+    r = _call_flexible(addr, API_ALTER_PARTITION_REASSIGNMENTS, body, timeout)
+    r.i32()              # throttle
+    err, msg = r.i16(), r.compact_string()
+    out = {}
+    for _ in range(r.uvarint() - 1):
+        t = r.compact_string()
+        for _ in range(r.uvarint() - 1):
+            p, perr, pmsg = r.i32(), r.i16(), r.compact_string()
+            r.tagged_fields()
+            out[(t, p)] = (perr, pmsg)
+        r.tagged_fields()
+    return err, msg, out
+
+
+def list_reassignments(addr, timeout=10):
+    """ListPartitionReassignments v0 (every partition) at @addr. ->
+    (error_code, {(topic, partition): (replicas, adding, removing)})."""
+    body = i32(10000) + uvarint(0) + uvarint(0)
+    r = _call_flexible(addr, API_LIST_PARTITION_REASSIGNMENTS, body, timeout)
+    r.i32()
+    err = r.i16()
+    r.compact_string()
+    out = {}
+
+    def ints():
+        return [r.i32() for _ in range(r.uvarint() - 1)]
+
+    for _ in range(max(0, r.uvarint() - 1)):
+        t = r.compact_string()
+        for _ in range(r.uvarint() - 1):
+            p = r.i32()
+            out[(t, p)] = (ints(), ints(), ints())
+            r.tagged_fields()
+        r.tagged_fields()
+    return err, out

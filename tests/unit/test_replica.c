@@ -3,7 +3,7 @@
  * replica manager's rules (high watermark, truncation, roles, acks=all)
  * and the follower append of the partition log (plog I9), with the
  * OffsetForLeaderEpoch codec. Tests name the invariant they check
- * (replmgr.c R1-R10, plog.c I9), and the AlterIsr codec.
+ * (replmgr.c R1-R11, plog.c I9), and the AlterIsr codec.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,32 +320,32 @@ test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5(void)
     CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 5, 2), -1);
     /* the follower fetches: its LEO is the fetch offset (R4) */
     CU_ASSERT_EQUAL(
-        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 4, &de, &dend),
+        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 0, 4, &de, &dend),
         KERR_NONE);
     CU_ASSERT_EQUAL(de, -1);
     CU_ASSERT_EQUAL(plog_high_watermark(plog), 0); /* broker 3 unknown */
     changes = 0;
     CU_ASSERT_EQUAL(
-        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 3, -1, &de, &dend),
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 3, 0, -1, &de, &dend),
         KERR_NONE);
     CU_ASSERT_EQUAL(plog_high_watermark(plog), 3);
     CU_ASSERT_EQUAL(changes, 1); /* the purgatory is told */
     CU_ASSERT_EQUAL(
-        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 5, -1, &de, &dend),
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 5, 0, -1, &de, &dend),
         KERR_NONE);
     CU_ASSERT_EQUAL(plog_high_watermark(plog), 5);
     CU_ASSERT_EQUAL(replmgr_acks_check(rm, "t", 1, 0, 5, 2), KERR_NONE);
     /* fencing (KIP-320) */
     CU_ASSERT_EQUAL(
-        replmgr_follower_fetch(rm, "t", 1, 0, 3, 3, 5, -1, &de, &dend),
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 3, 5, 0, -1, &de, &dend),
         KERR_FENCED_LEADER_EPOCH);
     CU_ASSERT_EQUAL(
-        replmgr_follower_fetch(rm, "t", 1, 0, 3, 5, 5, -1, &de, &dend),
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 5, 5, 0, -1, &de, &dend),
         KERR_UNKNOWN_LEADER_EPOCH);
     /* a follower whose last epoch 2 the leader never had: diverging,
      * ends where epoch 4 began (offset 0, R2) */
     CU_ASSERT_EQUAL(
-        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 2, &de, &dend),
+        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 5, 0, 2, &de, &dend),
         KERR_NONE);
     CU_ASSERT_EQUAL(de, 2);
     CU_ASSERT_EQUAL(dend, 0);
@@ -450,6 +450,162 @@ test_follower_drops_an_empty_epoch_it_led_R7(void)
     free(dir);
 }
 
+/* ---- DeleteRecords: the low watermark (R11) ---- */
+
+static void
+test_low_watermark_is_min_log_start_over_live_replicas_R11(void)
+{
+    mc_broker_t all[3] = {{.id = 1}, {.id = 2}, {.id = 3}};
+    mc_snapshot_t live = {.nbrokers = 3, .brokers = all};
+    mc_snapshot_t two = {.nbrokers = 2, .brokers = all}; /* 3 is gone */
+    replmgr_follower_state_t fol[2] = {{.id = 2, .log_start = 10},
+                                       {.id = 3, .log_start = 5}};
+
+    CU_ASSERT_EQUAL(replmgr_compute_low_watermark(20, fol, 2, &live), 5);
+    /* a follower whose broker left the metadata holds nothing back */
+    CU_ASSERT_EQUAL(replmgr_compute_low_watermark(20, fol, 2, &two), 10);
+    /* the leader's own log start when it is the lowest, or alone */
+    CU_ASSERT_EQUAL(replmgr_compute_low_watermark(3, fol, 2, &live), 3);
+    CU_ASSERT_EQUAL(replmgr_compute_low_watermark(20, NULL, 0, &live), 20);
+    /* a live follower that has not fetched in this epoch: -1 */
+    fol[1].log_start = -1;
+    CU_ASSERT_EQUAL(replmgr_compute_low_watermark(20, fol, 2, &live), -1);
+    CU_ASSERT_EQUAL(replmgr_compute_low_watermark(20, fol, 2, &two), 10);
+}
+
+/* R11 through the replica manager: DeleteRecords raises the leader's
+ * log start at once; the low watermark follows the followers' fetches */
+static void
+test_delete_records_low_watermark_follows_follower_fetches_R11(void)
+{
+    char *dir = unit_tmpdir("replica-delete-records");
+    plog_t *plog = open_log(dir);
+    replmgr_config_t cfg;
+    replmgr_t *rm;
+    int32_t replicas[3] = {1, 2, 3};
+    ctl_partition_state_t ps = {.topic = "t",
+                                .partition = 0,
+                                .leader = 1,
+                                .leader_epoch = 4,
+                                .nisr = 3,
+                                .isr = replicas,
+                                .nreplicas = 3,
+                                .replicas = replicas};
+    mc_broker_t all[3] = {{.id = 1}, {.id = 2}, {.id = 3}};
+    mc_snapshot_t live = {.nbrokers = 3, .brokers = all};
+    mc_snapshot_t two = {.nbrokers = 2, .brokers = all};
+    plog_append_info_t info;
+    uint8_t a[512];
+    size_t alen = make_batch(a, sizeof(a), 8);
+    int64_t req, lw, dend;
+    int32_t de;
+    int rc;
+
+    replmgr_config_defaults(&cfg);
+    cfg.broker_id = 1;
+    cfg.on_change = count_change;
+    rm = replmgr_new(&cfg);
+    CU_ASSERT_EQUAL_FATAL(replmgr_become(rm, &ps, plog), 0);
+    CU_ASSERT_EQUAL(
+        replmgr_append_leader(rm, "t", 1, 0, a, alen, 1, &info, &rc),
+        KERR_NONE);
+    /* nobody fetched in this epoch: the followers hold it at -1 */
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(lw, -1);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 8, 0, -1, &de, &dend),
+        KERR_NONE);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 8, 0, -1, &de, &dend),
+        KERR_NONE);
+    CU_ASSERT_EQUAL(plog_high_watermark(plog), 8);
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(lw, 0);
+    /* above the high watermark, or negative but not -1 */
+    CU_ASSERT_EQUAL(replmgr_delete_records(rm, "t", 1, 0, 9, &live, &req, &lw),
+                    KERR_OFFSET_OUT_OF_RANGE);
+    CU_ASSERT_EQUAL(replmgr_delete_records(rm, "t", 1, 0, -2, &live, &req, &lw),
+                    KERR_OFFSET_OUT_OF_RANGE);
+    CU_ASSERT_EQUAL(plog_log_start_offset(plog), 0);
+    /* the leader moves at once; the followers have not */
+    CU_ASSERT_EQUAL(replmgr_delete_records(rm, "t", 1, 0, 3, &live, &req, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(req, 3);
+    CU_ASSERT_EQUAL(lw, 0);
+    CU_ASSERT_EQUAL(plog_log_start_offset(plog), 3);
+    /* a follower reporting its new log start wakes the purgatory */
+    changes = 0;
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 8, 3, -1, &de, &dend),
+        KERR_NONE);
+    CU_ASSERT_EQUAL(changes, 1);
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(lw, 0); /* 3 still at 0 */
+    /* the same log start again: nothing to tell */
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 2, 4, 8, 3, -1, &de, &dend),
+        KERR_NONE);
+    CU_ASSERT_EQUAL(changes, 1);
+    /* broker 3 left the metadata: it no longer counts */
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &two, &lw), KERR_NONE);
+    CU_ASSERT_EQUAL(lw, 3);
+    /* a diverging fetch records nothing (R4) */
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 8, 3, 2, &de, &dend),
+        KERR_NONE);
+    CU_ASSERT_EQUAL(de, 2);
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(lw, 0);
+    CU_ASSERT_EQUAL(
+        replmgr_follower_fetch(rm, "t", 1, 0, 3, 4, 8, 3, -1, &de, &dend),
+        KERR_NONE);
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(lw, 3);
+    /* -1: the high watermark; a lower offset leaves the log start */
+    CU_ASSERT_EQUAL(replmgr_delete_records(rm, "t", 1, 0, -1, &live, &req, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(req, 8);
+    CU_ASSERT_EQUAL(lw, 3);
+    CU_ASSERT_EQUAL(replmgr_delete_records(rm, "t", 1, 0, 2, &live, &req, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(req, 2);
+    CU_ASSERT_EQUAL(plog_log_start_offset(plog), 8);
+    /* the same epoch again keeps what the followers reported */
+    CU_ASSERT_EQUAL(replmgr_become(rm, &ps, plog), 0);
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(lw, 3);
+    /* a new epoch forgets it, as Kafka's makeLeader */
+    ps.leader_epoch = 5;
+    CU_ASSERT_EQUAL(replmgr_become(rm, &ps, plog), 0);
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_NONE);
+    CU_ASSERT_EQUAL(lw, -1);
+    /* no longer the leader (DelayedDeleteRecords.tryComplete) */
+    ps.leader_epoch = 6;
+    ps.leader = -1;
+    CU_ASSERT_EQUAL(replmgr_become(rm, &ps, plog), 0);
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_NOT_LEADER_OR_FOLLOWER);
+    CU_ASSERT_EQUAL(lw, -1);
+    CU_ASSERT_EQUAL(replmgr_delete_records(rm, "t", 1, 0, 8, &live, &req, &lw),
+                    KERR_NOT_LEADER_OR_FOLLOWER);
+    /* no longer replicated here (StopReplica) */
+    replmgr_stop(rm, "t", 0);
+    CU_ASSERT_EQUAL(replmgr_low_watermark(rm, "t", 1, 0, &live, &lw),
+                    KERR_UNKNOWN_TOPIC_OR_PARTITION);
+    replmgr_free(rm);
+    plog_close(plog);
+    plog_unref(plog);
+    unit_rmtree(dir);
+    free(dir);
+}
+
 static void
 test_offset_for_leader_epoch_codec_round_trips(void)
 {
@@ -516,8 +672,8 @@ static void
 test_isr_shrink_proposes_dropping_a_follower_lagging_too_long_R9(void)
 {
     int32_t isr[3] = {1, 2, 3}, out[8], n;
-    replmgr_follower_state_t fol[2] = {{2, 10, 1000, -1, 0},
-                                       {3, 5, 1000, -1, 0}};
+    replmgr_follower_state_t fol[2] = {{2, 10, 1000, -1, 0, 0},
+                                       {3, 5, 1000, -1, 0, 0}};
     static const int32_t want[2] = {1, 2};
 
     /* 3 is behind but caught up 3000 ms ago: not past the lag yet */
@@ -544,7 +700,8 @@ static void
 test_isr_expand_proposes_a_follower_caught_up_in_this_epoch_R9(void)
 {
     int32_t isr[2] = {1, 2}, out[8], n;
-    replmgr_follower_state_t fol[2] = {{2, 20, 0, -1, 0}, {3, 7, 0, -1, 0}};
+    replmgr_follower_state_t fol[2] = {{2, 20, 0, -1, 0, 0},
+                                       {3, 7, 0, -1, 0, 0}};
     static const int32_t want[3] = {1, 2, 3};
 
     /* 3 below the high watermark: stays out */
@@ -670,6 +827,9 @@ suite_replica(void)
     UNIT_TEST(s, test_plog_append_replica_keeps_offsets_I9);
     UNIT_TEST(s, test_leader_hw_follows_the_isr_and_acks_all_waits_R1_R5);
     UNIT_TEST(s, test_follower_drops_an_empty_epoch_it_led_R7);
+    UNIT_TEST(s, test_low_watermark_is_min_log_start_over_live_replicas_R11);
+    UNIT_TEST(s,
+              test_delete_records_low_watermark_follows_follower_fetches_R11);
     UNIT_TEST(s, test_offset_for_leader_epoch_codec_round_trips);
     UNIT_TEST(s,
               test_isr_shrink_proposes_dropping_a_follower_lagging_too_long_R9);

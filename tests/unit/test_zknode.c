@@ -344,7 +344,7 @@ test_config_and_change_golden(void)
 static void
 test_isr_change_golden_and_round_trip(void)
 {
-    zknode_tp_t tps[] = {{"a", 0}, {"b", 3}};
+    zknode_tp_t tps[] = {{"a", 0, {0, NULL}}, {"b", 3, {0, NULL}}};
     zknode_isr_change_t c = {2, tps}, d;
     char err[256];
     char *s = zknode_isr_change_encode(&c);
@@ -365,6 +365,43 @@ test_isr_change_golden_and_round_trip(void)
     CU_ASSERT_EQUAL(
         DEC(zknode_isr_change_decode, "{\"version\":1,\"partitions\":[1]}", &d),
         ERR_CORRUPT);
+}
+
+/* Kafka's ReassignPartitionsZNode, as kafka-reassign-partitions.sh
+ * --zookeeper wrote it */
+static void
+test_reassign_golden_and_round_trip(void)
+{
+    int32_t r0[] = {2, 3}, r1[] = {1};
+    zknode_tp_t tps[] = {{"a", 0, {2, r0}}, {"b", 3, {1, r1}}};
+    zknode_isr_change_t c = {2, tps}, d;
+    char err[256];
+    char *s = zknode_reassign_encode(&c);
+
+    CU_ASSERT_STRING_EQUAL(
+        s, "{\"version\":1,\"partitions\":[{\"topic\":\"a\",\"partition\":0,"
+           "\"replicas\":[2,3]},{\"topic\":\"b\",\"partition\":3,"
+           "\"replicas\":[1]}]}");
+    CU_ASSERT_EQUAL_FATAL(DEC(zknode_reassign_decode, s, &d), 0);
+    CU_ASSERT_EQUAL(d.n, 2);
+    CU_ASSERT_STRING_EQUAL(d.tps[0].topic, "a");
+    CU_ASSERT_EQUAL(d.tps[0].replicas.n, 2);
+    CU_ASSERT_EQUAL(d.tps[0].replicas.ids[1], 3);
+    CU_ASSERT_EQUAL(d.tps[1].partition, 3);
+    zknode_isr_change_fini(&d);
+    free(s);
+    /* no replicas, a negative id: corrupt, nothing leaks */
+    CU_ASSERT_EQUAL(DEC(zknode_reassign_decode,
+                        "{\"version\":1,\"partitions\":[{\"topic\":\"a\","
+                        "\"partition\":0}]}",
+                        &d),
+                    ERR_CORRUPT);
+    CU_ASSERT_EQUAL(DEC(zknode_reassign_decode,
+                        "{\"version\":1,\"partitions\":[{\"topic\":\"a\","
+                        "\"partition\":0,\"replicas\":[1]},{\"topic\":\"a\","
+                        "\"partition\":1,\"replicas\":[-1]}]}",
+                        &d),
+                    ERR_CORRUPT);
 }
 
 static void
@@ -412,5 +449,6 @@ suite_zknode(void)
     UNIT_TEST(s, test_controller_and_epoch_golden);
     UNIT_TEST(s, test_config_and_change_golden);
     UNIT_TEST(s, test_isr_change_golden_and_round_trip);
+    UNIT_TEST(s, test_reassign_golden_and_round_trip);
     UNIT_TEST(s, test_topic_name_rules_and_collisions);
 }
