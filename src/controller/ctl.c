@@ -112,6 +112,7 @@ ctl_ev_discard(ctl_ev_t *ev)
     case CTL_EV_REASSIGN:
         ctl_reassign_req_fail(ev->p, KERR_NOT_CONTROLLER);
         break;
+    case CTL_EV_STOP_ACK: ctl_stop_ack_free(ev->p); break;
     }
     free(ev);
 }
@@ -132,6 +133,7 @@ ctl_ev_run(ctl_t *ctl, ctl_ev_t *ev)
     case CTL_EV_CONFIG: ctl_config_alter_start(ctl, ev->p); break;
     case CTL_EV_ELECT: ctl_elect_start(ctl, ev->p); break;
     case CTL_EV_REASSIGN: ctl_reassign_start(ctl, ev->p); break;
+    case CTL_EV_STOP_ACK: ctl_ctrl_stop_acked(ctl, ev->p); break;
     }
     free(ev);
 }

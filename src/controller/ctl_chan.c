@@ -156,7 +156,7 @@ ctl_registry_remove(ctl_t *ctl)
 }
 
 bool
-ctl_chan_local_try(int32_t broker_id, ctl_breq_t *breq)
+ctl_registry_post(int32_t broker_id, ctl_ev_kind_t kind, void *p)
 {
     bool sent = false;
 
@@ -165,13 +165,19 @@ ctl_chan_local_try(int32_t broker_id, ctl_breq_t *breq)
     pthread_mutex_lock(&ctl_reg_mu);
     for (int i = 0; i < ctl_reg_n; i++) {
         if (ctl_reg[i]->cfg.broker_id == broker_id) {
-            ctl_post(ctl_reg[i], CTL_EV_BREQ, breq);
+            ctl_post(ctl_reg[i], kind, p);
             sent = true;
             break;
         }
     }
     pthread_mutex_unlock(&ctl_reg_mu);
     return sent;
+}
+
+bool
+ctl_chan_local_try(int32_t broker_id, ctl_breq_t *breq)
+{
+    return ctl_registry_post(broker_id, CTL_EV_BREQ, breq);
 }
 
 static void
@@ -204,8 +210,7 @@ ctl_chan_local_new(int32_t broker_id)
 
 /* ---- broker side ------------------------------------------------------ */
 
-/* answers a request received over the network, if it was */
-static void
+void
 ctl_breq_answer(ctl_breq_t *breq, int16_t err)
 {
     ctl_req_done_fn done = breq->done;

@@ -507,6 +507,7 @@ net_thread_main(void *arg)
             if (cn->head == NULL)
                 cn->tail = NULL;
             pthread_mutex_unlock(&cn->mu);
+            ctl_breq_answer(q->breq, err);
             ctl_breq_free(q->breq);
             free(q);
         } else {

@@ -24,7 +24,9 @@
  *            leader_epoch + 1--> Online
  *     Online --no live ISR replica: leader -1, leader_epoch + 1--> Offline
  *     Offline --an ISR replica is live again: it leads--> Online
- *     any --topic deletion: StopReplica(delete), znodes removed--> NonExistent
+ *     any --topic deletion: StopReplica(delete) to every replica (a dead
+ *            one's broker when it is back); once all answered, the
+ *            znodes are removed--> NonExistent
  *
  * Transitions: ctrl_create_states (New -> Online), ctrl_write_state (the
  * others), ctrl_delete_topic (deletion). Dead ISR members leave the ISR
@@ -162,6 +164,7 @@ ctopic_free(ctopic_t *t)
     for (int32_t p = 0; p < t->npartitions; p++)
         cpart_fini(&t->parts[p]);
     free(t->parts);
+    free(t->stop_wait);
     zknode_config_fini(&t->config);
     free(t->name);
     free(t);
@@ -389,6 +392,54 @@ ctrl_send(ctl_t *ctl, ctl_ctrl_t *ctrl, cbroker_t *b, ctl_breq_t *breq)
 }
 
 void
+ctl_stop_ack_free(ctl_stop_ack_t *ack)
+{
+    for (int i = 0; i < ack->n; i++)
+        free(ack->stops[i].topic);
+    free(ack->stops);
+    free(ack);
+}
+
+/* the broker answered (or the request was dropped): back to our thread */
+static void
+ctrl_stop_answered(int16_t error_code, void *ud)
+{
+    ctl_stop_ack_t *ack = ud;
+
+    ack->error_code = error_code;
+    if (!ctl_registry_post(ack->controller_id, CTL_EV_STOP_ACK, ack))
+        ctl_stop_ack_free(ack);
+}
+
+/* a StopReplica with deletions reports its answer (topic deletion waits
+ * for every replica's) */
+static void
+ctrl_stop_track(ctl_t *ctl, int32_t broker_id, ctl_breq_t *stop)
+{
+    ctl_stop_ack_t *ack;
+    int n = 0;
+
+    for (int i = 0; i < stop->nstops; i++)
+        n += stop->stops[i].del;
+    if (n == 0)
+        return;
+    ack = xcalloc(1, sizeof(*ack));
+    ack->controller_id = ctl->cfg.broker_id;
+    ack->term = ctl->term;
+    ack->broker_id = broker_id;
+    ack->stops = xcalloc(n, sizeof(*ack->stops));
+    for (int i = 0; i < stop->nstops; i++) {
+        if (!stop->stops[i].del)
+            continue;
+        ack->stops[ack->n] = stop->stops[i];
+        ack->stops[ack->n].topic = xstrdup(stop->stops[i].topic);
+        ack->n++;
+    }
+    stop->done = ctrl_stop_answered;
+    stop->done_ud = ack;
+}
+
+void
 ctl_ctrl_flush(ctl_t *ctl)
 {
     ctl_ctrl_t *ctrl = ctl->ctrl;
@@ -402,6 +453,7 @@ ctl_ctrl_flush(ctl_t *ctl)
         if (!b->live)
             continue;
         if (b->stop != NULL) {
+            ctrl_stop_track(ctl, b->id, b->stop);
             ctrl_send(ctl, ctrl, b, b->stop);
             b->stop = NULL;
         }
@@ -1422,26 +1474,76 @@ ctrl_delete_topic_done(ctl_t *ctl, const char *topic, int rc)
     free(path);
 }
 
-/* StopReplica(delete) to the live replicas, then the znodes: the topic,
- * its config, and last the admin node (so a new controller resumes) */
+/* StopReplica(delete) to every replica (Kafka's TopicDeletionManager:
+ * a dead replica's broker gets it when it is back, so no log files stay
+ * behind), then, once all answered, the znodes: the topic, its config,
+ * and last the admin node (so a new controller resumes) */
 static void
 ctrl_delete_topic(ctl_t *ctl, ctopic_t *t)
 {
     ctl_ctrl_t *ctrl = ctl->ctrl;
-    char *path;
+    int n = 0;
 
     say_info("[ctl] deleting topic %s", t->name);
     t->delete_started = true;
+    for (int32_t p = 0; p < t->npartitions; p++)
+        n += t->parts[p].nreplicas;
+    t->stop_wait = xcalloc(n + 1, sizeof(*t->stop_wait));
     for (int32_t p = 0; p < t->npartitions; p++) {
         const cpart_t *cp = &t->parts[p];
 
-        for (int32_t r = 0; r < cp->nreplicas; r++)
+        for (int32_t r = 0; r < cp->nreplicas; r++) {
+            t->stop_wait[t->nstop_wait][0] = cp->replicas[r];
+            t->stop_wait[t->nstop_wait][1] = p;
+            t->nstop_wait++;
+            if (!ctl_ctrl_live(ctrl, cp->replicas[r]))
+                say_info("[ctl] deleting topic %s waits for broker %d, "
+                         "a replica of partition %d",
+                         t->name, (int)cp->replicas[r], (int)p);
             ctl_ctrl_queue_stop(ctrl, cp->replicas[r], t->name, p, true);
+        }
     }
     ctrl->md_dirty = true;
-    path = xasprintf("%s/%s", ZKNODE_TOPICS, t->name);
+}
+
+/* the znodes, once every replica's deletion is answered */
+static void
+ctrl_delete_znodes(ctl_t *ctl, ctopic_t *t)
+{
+    char *path = xasprintf("%s/%s", ZKNODE_TOPICS, t->name);
+
+    t->znodes_deleting = true;
     ctrl_delete_tree(ctl, path, t->name, ctrl_delete_topic_done);
     free(path);
+}
+
+void
+ctl_ctrl_stop_acked(ctl_t *ctl, ctl_stop_ack_t *ack)
+{
+    ctl_ctrl_t *ctrl = ctl->ctrl;
+
+    if (ctrl == NULL || ctrl->term != ack->term ||
+        ack->error_code != KERR_NONE) {
+        /* dropped or fenced: a broker that comes back is asked again */
+        ctl_stop_ack_free(ack);
+        return;
+    }
+    for (int i = 0; i < ack->n; i++) {
+        ctopic_t *t = ctl_ctrl_topic(ctrl, ack->stops[i].topic);
+
+        for (int k = 0; t != NULL && t->delete_started && k < t->nstop_wait;
+             k++) {
+            if (t->stop_wait[k][0] == ack->broker_id &&
+                t->stop_wait[k][1] == ack->stops[i].partition) {
+                t->stop_wait[k][0] = t->stop_wait[t->nstop_wait - 1][0];
+                t->stop_wait[k][1] = t->stop_wait[t->nstop_wait - 1][1];
+                t->nstop_wait--;
+                break;
+            }
+        }
+    }
+    ctl_stop_ack_free(ack);
+    ctrl_maybe_reconcile(ctl);
 }
 
 /* ---- reconciliation --------------------------------------------------- */
@@ -1461,11 +1563,17 @@ ctrl_reconcile(ctl_t *ctl)
         for (int k = 0; k < ctrl->ntopics; k++) {
             const ctopic_t *t = ctrl->topics[k];
 
-            for (int32_t p = 0; t->loaded && p < t->npartitions; p++)
-                if (t->parts[p].has_state &&
-                    ctl_ints_has(t->parts[p].replicas, t->parts[p].nreplicas,
-                                 b->id))
+            for (int32_t p = 0; t->loaded && p < t->npartitions; p++) {
+                if (!ctl_ints_has(t->parts[p].replicas, t->parts[p].nreplicas,
+                                  b->id))
+                    continue;
+                /* a topic being deleted: its replicas only get deleted
+                 * (a broker back while the znodes go may still hold it) */
+                if (t->delete_started)
+                    ctl_ctrl_queue_stop(ctrl, b->id, t->name, p, true);
+                else if (t->parts[p].has_state && !t->deleting)
                     ctrl_queue_lai_to(ctrl, b, t, p);
+            }
         }
         ctrl->md_dirty = true;
     }
@@ -1515,6 +1623,9 @@ ctrl_reconcile(ctl_t *ctl)
             }
             if (t->loaded && !t->delete_started)
                 ctrl_delete_topic(ctl, t);
+            else if (t->delete_started && t->nstop_wait == 0 &&
+                     !t->znodes_deleting)
+                ctrl_delete_znodes(ctl, t);
         } else if (!ctrl->del_busy[i]) {
             /* not a topic (any more): just drop the request */
             char *path = xasprintf("%s/%s", ZKNODE_DELETE_TOPICS, ctrl->del[i]);

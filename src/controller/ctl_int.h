@@ -33,6 +33,7 @@ typedef enum ctl_ev_kind {
     CTL_EV_CONFIG,    /* a ctl_cfg_req_t (AlterConfigs; ctl_config.c) */
     CTL_EV_ELECT,     /* a ctl_elect_req_t (ElectLeaders; ctl_elect.c) */
     CTL_EV_REASSIGN,  /* a ctl_reassign_req_t (ctl_reassign.c) */
+    CTL_EV_STOP_ACK,  /* a ctl_stop_ack_t: a StopReplica was answered */
 } ctl_ev_kind_t;
 
 typedef struct ctl_ev {
@@ -232,6 +233,11 @@ typedef struct ctopic {
     zknode_config_t config;
     bool deleting; /* listed in /admin/delete_topics */
     bool delete_started;
+    /* deletion: the replicas (broker, partition) whose StopReplica(delete)
+     * is not answered yet; the znodes go when none is left */
+    int nstop_wait;
+    int32_t (*stop_wait)[2];
+    bool znodes_deleting;
     /* the assignment in memory is ahead of ZooKeeper (ctl_reassign.c):
      * gen counts changes, written the last one written */
     uint64_t assign_gen;
@@ -485,9 +491,26 @@ void ctl_breq_free(ctl_breq_t *breq);
 void ctl_breq_add_part(ctl_breq_t *breq, const ctl_partition_state_t *ps);
 void ctl_breq_add_stop(ctl_breq_t *breq, const char *topic, int32_t p,
                        bool del);
+/* calls @breq's done (once) with @err: the broker's answer, on the
+ * thread that got it */
+void ctl_breq_answer(ctl_breq_t *breq, int16_t err);
 /* drops what @breq (may be NULL) holds for @topic-@p: a later decision
  * about the partition replaces a batched one */
 void ctl_breq_forget(ctl_breq_t *breq, const char *topic, int32_t p);
+
+/* a broker's answer to the controller's StopReplica (ctl_ctrl.c) */
+typedef struct ctl_stop_ack {
+    int32_t controller_id; /* where to post it */
+    uint64_t term;
+    int32_t broker_id;
+    int16_t error_code; /* BROKER_NOT_AVAILABLE: dropped unanswered */
+    int n;
+    ctl_stop_tp_t *stops; /* topics owned */
+} ctl_stop_ack_t;
+
+/* a CTL_EV_STOP_ACK; frees @ack */
+void ctl_ctrl_stop_acked(ctl_t *ctl, ctl_stop_ack_t *ack);
+void ctl_stop_ack_free(ctl_stop_ack_t *ack);
 
 /*
  * Outbound channel to one broker: send() takes ownership of @breq and never
@@ -511,6 +534,9 @@ ctl_chan_t *ctl_chan_local_new(int32_t broker_id);
 /* posts @breq to the ctl_t of @broker_id in this process; false (and
  * @breq untouched) when there is none */
 bool ctl_chan_local_try(int32_t broker_id, ctl_breq_t *breq);
+/* posts an event to the ctl_t of @broker_id in this process; false (and
+ * @p untouched) when there is none */
+bool ctl_registry_post(int32_t broker_id, ctl_ev_kind_t kind, void *p);
 
 /* ctl_chan_net.c; @controller_id names the sender in its client id */
 ctl_chan_t *ctl_chan_net_new(int32_t broker_id, int32_t controller_id);

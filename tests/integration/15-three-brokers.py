@@ -15,6 +15,9 @@ usage: 15-three-brokers.py ZK_CONNECT COMMAND ARGS...
   produce-consume BOOTSTRAP TOPIC
                          produce to every partition of TOPIC (RF 1) through
                          its leader and read it back
+  delete-nowait ADDR TOPIC
+                         DeleteTopics with timeout 0 (answered once
+                         /admin/delete_topics/TOPIC is written)
 """
 import json
 import os
@@ -216,6 +219,18 @@ def cmd_produce_consume(zk, args):
     return 0
 
 
+def cmd_delete_nowait(zk, args):
+    from confluent_kafka.admin import AdminClient
+    a = AdminClient({"bootstrap.servers": args[0]})
+    for name, f in a.delete_topics([args[1]], operation_timeout=0,
+                                   request_timeout=30).items():
+        try:
+            f.result(timeout=35)
+        except Exception as e:
+            it.fail("DeleteTopics %s: %s" % (name, e))
+    return 0
+
+
 def main(argv):
     if len(argv) < 3:
         sys.stderr.write(__doc__)
@@ -235,6 +250,8 @@ def main(argv):
             return cmd_create(zk, args)
         if cmd == "produce-consume":
             return cmd_produce_consume(zk, args)
+        if cmd == "delete-nowait":
+            return cmd_delete_nowait(zk, args)
         sys.stderr.write(__doc__)
         return 2
     finally:

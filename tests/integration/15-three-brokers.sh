@@ -7,8 +7,10 @@
 # (they must complete, not time out), after the controller is killed (a new
 # one is elected), and after a non-controller broker is killed (its RF 1
 # partitions go leaderless, -1, everywhere) and restarted (they come back).
-# Data goes through each RF 1 partition's leader. RF 3 is checked as
-# metadata only (no replication yet). See 15-three-brokers.py.
+# Data goes through each RF 1 partition's leader. A topic deleted while one
+# of its replicas is down waits for it (Kafka's deletion-ineligible
+# replicas): once the broker is back its log files go too, then the
+# znodes. See 15-three-brokers.py.
 if [ -z "${SAMSA_TEST_GUARDED:-}" ]; then
     SAMSA_TEST_GUARDED=1; export SAMSA_TEST_GUARDED
     exec timeout -k 20 "${SAMSA_TEST_TIMEOUT:-300}" bash "$0" "$@"
@@ -70,5 +72,34 @@ run_py "$helper" "$ZK_CONNECT" agree "$(addrs_except "$victim")" --dead "$victim
 broker_restart "$victim"
 run_py "$helper" "$ZK_CONNECT" agree "$(addrs_except)"
 run_py "$helper" "$ZK_CONNECT" produce-consume "$bootstrap" three-rf1
+check_brokers_alive
+
+# deleting a topic with a replica down: nothing is left behind
+SAMSA=${SAMSA:-$top_builddir/samsa}
+"$SAMSA" topics --bootstrap-server "$bootstrap" --create --topic three-gone \
+    --partitions 2 --replication-factor 3 || fail "cannot create three-gone"
+run_py "$helper" "$ZK_CONNECT" agree "$(addrs_except)"
+victim=1
+while [ "$victim" = "$(controller)" ]; do victim=$((victim + 1)); done
+broker_kill "$victim"
+run_py "$helper" "$ZK_CONNECT" delete-nowait "$(addr "$(controller)")" three-gone
+sleep 2
+zkq exists /brokers/topics/three-gone ||
+    fail "three-gone deleted while its replica on broker $victim was down"
+ls -d "$(broker_datadir "$victim")"/three-gone-* >/dev/null 2>&1 ||
+    fail "broker $victim lost its three-gone logs while down"
+broker_restart "$victim"
+zkq wait-gone /brokers/topics/three-gone --timeout 30 ||
+    fail "three-gone not deleted after broker $victim came back"
+zkq wait-gone /admin/delete_topics/three-gone --timeout 30 ||
+    fail "/admin/delete_topics/three-gone left behind"
+deadline=$((SECONDS + 30))
+for id in 1 2 3; do
+    while ls -d "$(broker_datadir "$id")"/three-gone-* >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || fail "broker $id still has three-gone logs"
+        sleep 0.3
+    done
+done
+run_py "$helper" "$ZK_CONNECT" agree "$(addrs_except)"
 check_brokers_alive
 say PASS
