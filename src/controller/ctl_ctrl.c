@@ -1561,12 +1561,16 @@ ctrl_reconcile(ctl_t *ctl)
             continue;
         b->announced = true;
         for (int k = 0; k < ctrl->ntopics; k++) {
-            const ctopic_t *t = ctrl->topics[k];
+            ctopic_t *t = ctrl->topics[k];
 
             for (int32_t p = 0; t->loaded && p < t->npartitions; p++) {
                 if (!ctl_ints_has(t->parts[p].replicas, t->parts[p].nreplicas,
-                                  b->id))
+                                  b->id)) {
+                    /* a replica a reassignment removed while it was down */
+                    if (!t->deleting)
+                        ctl_reassign_strays(ctrl, t, p, b->id);
                     continue;
+                }
                 /* a topic being deleted: its replicas only get deleted
                  * (a broker back while the znodes go may still hold it) */
                 if (t->delete_started)

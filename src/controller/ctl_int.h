@@ -346,6 +346,11 @@ void ctl_reassign_complete(ctl_t *ctl);
  * of ZooKeeper, then what follows a write (StopReplica, LeaderAndIsr,
  * answers, /admin/reassign_partitions) */
 void ctl_reassign_flush(ctl_t *ctl);
+/* StopReplica(delete) to the strays of @t-@p (only @broker's when >= 0)
+ * that are live, once the assignment without them is written; the others
+ * wait for their broker */
+void ctl_reassign_strays(ctl_ctrl_t *ctrl, ctopic_t *t, int32_t p,
+                         int32_t broker);
 /* after every event: timeouts; the znode watch in a new term */
 void ctl_reassign_tick(ctl_t *ctl);
 int64_t ctl_reassign_next_deadline(ctl_t *ctl);

@@ -733,13 +733,9 @@ reassign_written(zk_t *zk, const zk_result_t *res, void *ud)
                 cp->bump_after = false;
                 cp->bump = true;
             }
-            /* B5: replicas no longer assigned are deleted */
-            for (int32_t i = 0; i < cp->nstray; i++) {
-                say_info("[ctl] %s-%d: deleting the replica on broker %d",
-                         t->name, (int)p, (int)cp->stray[i]);
-                ctl_ctrl_queue_stop(ctrl, cp->stray[i], t->name, p, true);
-            }
-            cp->nstray = 0;
+            /* B5: replicas no longer assigned are deleted; a down
+             * broker's when it is back (ctl_reassign_strays) */
+            ctl_reassign_strays(ctrl, t, p, -1);
         }
         ctrl->md_dirty = true;
         rstate(ctrl)->zk_dirty = true;
@@ -799,6 +795,28 @@ reassign_write(ctl_t *ctl, ctopic_t *t)
     free(zt.removing);
     free(json);
     free(path);
+}
+
+void
+ctl_reassign_strays(ctl_ctrl_t *ctrl, ctopic_t *t, int32_t p, int32_t broker)
+{
+    cpart_t *cp = &t->parts[p];
+    int32_t m = 0;
+
+    if (cp->gen > t->assign_written)
+        return; /* not written yet */
+    for (int32_t i = 0; i < cp->nstray; i++) {
+        int32_t id = cp->stray[i];
+
+        if ((broker >= 0 && id != broker) || !ctl_ctrl_live(ctrl, id)) {
+            cp->stray[m++] = id;
+            continue;
+        }
+        say_info("[ctl] %s-%d: deleting the replica on broker %d", t->name,
+                 (int)p, (int)id);
+        ctl_ctrl_queue_stop(ctrl, id, t->name, p, true);
+    }
+    cp->nstray = m;
 }
 
 void

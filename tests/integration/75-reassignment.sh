@@ -18,6 +18,8 @@
 #  - bad targets (unknown broker, duplicates, empty, unknown partition)
 #    and a request to a broker that is not the controller get Kafka's
 #    errors;
+#  - a replica removed while its broker is down is deleted when it is
+#    back;
 #  - samsa reassign-partitions: --generate over brokers 1,2, --execute
 #    with --throttle, --verify until complete (throttles cleared), --list
 #    and --cancel of a move held up by a stopped broker;
@@ -160,6 +162,22 @@ run_py "$helper" wait-done "$ZK_CONNECT" "$(addr "$(controller)")" "$T" 0 4,"$y"
 wait_more_acks 500
 healthy "failover during 0 -> 4,$y"
 
+# ---- a replica removed while its broker is down goes when it is back:
+# 2 [3,4] -> [other,1] with z down
+c=$(controller)
+z=4; [ "$c" = 4 ] && z=3
+other=$((7 - z))
+w=1; [ "$c" = 1 ] && w=2
+say "controller $c; killing broker $z, then moving 2 to $other,$w"
+broker_kill "$z" KILL
+out=$(alter 2 "$other,$w") || fail "alter 2 -> $other,$w: $out"
+run_py "$helper" wait-done "$ZK_CONNECT" "$(addr "$(controller)")" "$T" 2 "$other,$w" 60 ||
+    fail "2 -> $other,$w did not complete with broker $z down"
+has_dir "$z" 2 || fail "broker $z lost $T-2 while down"
+broker_restart "$z"
+wait_no_dir "$z" 2
+healthy "2 -> $other,$w with broker $z down"
+
 # ---- the same through samsa reassign-partitions
 SAMSA=${SAMSA:-$top_builddir/samsa}
 export SAMSA_BOOTSTRAP_SERVERS=$bootstrap
@@ -197,10 +215,17 @@ while :; do
 done
 grep -q "Reassignment of partition $T-3 is complete" "$work/verify.out" ||
     { cat "$work/verify.out" >&2; fail "--verify: unexpected output"; }
-"$SAMSA" configs --describe --entity-type topics --entity-name "$T" >"$work/cfg.out" ||
-    fail "configs --describe failed"
-grep -q "replication.throttled.replicas" "$work/cfg.out" &&
-    { cat "$work/cfg.out" >&2; fail "--verify left the topic throttles"; }
+# (topic configs reach a broker's DescribeConfigs with its next
+# UpdateMetadata: a bounded wait)
+deadline=$((SECONDS + 15))
+while :; do
+    "$SAMSA" configs --describe --entity-type topics --entity-name "$T" \
+        >"$work/cfg.out" || fail "configs --describe failed"
+    grep -q "replication.throttled.replicas" "$work/cfg.out" || break
+    [ $SECONDS -lt $deadline ] ||
+        { cat "$work/cfg.out" >&2; fail "--verify left the topic throttles"; }
+    sleep 0.3
+done
 run_py "$helper" wait-done "$ZK_CONNECT" "$(addr "$(controller)")" "$T" 3 1,4 30 ||
     fail "3 -> 1,4 is not what ZooKeeper shows"
 # --list and --cancel of one held up by a stopped broker
