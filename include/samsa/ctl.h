@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "samsa/metacache.h"
+#include "samsa/zknode.h"
 
 typedef struct ctl ctl_t;
 
@@ -383,6 +384,20 @@ typedef struct ctl_config_alter {
 
 void ctl_alter_configs(ctl_t *ctl, const ctl_config_alter_t *res, int n,
                        ctl_done_fn done, void *ud);
+
+/*
+ * The topic configs as ZooKeeper has them now (/config/topics/<t>), for
+ * DescribeConfigs, which Kafka answers from ZooKeeper too: a broker's
+ * metadata learns a change only with the next UpdateMetadata. Any thread;
+ * @topics are copied. @done is called once, on the ctl thread (or the
+ * thread calling ctl_stop), with one config per topic (empty when the
+ * node is absent), or @ok false when ZooKeeper could not be read.
+ */
+typedef void (*ctl_topic_configs_fn)(bool ok, const zknode_config_t *cfgs,
+                                     int n, void *ud);
+
+void ctl_read_topic_configs(ctl_t *ctl, const char *const *topics, int n,
+                            ctl_topic_configs_fn done, void *ud);
 
 /*
  * Replica assignment (ctl_assign.c): Kafka 2.8

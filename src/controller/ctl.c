@@ -113,6 +113,7 @@ ctl_ev_discard(ctl_ev_t *ev)
         ctl_reassign_req_fail(ev->p, KERR_NOT_CONTROLLER);
         break;
     case CTL_EV_STOP_ACK: ctl_stop_ack_free(ev->p); break;
+    case CTL_EV_CONFIG_READ: ctl_config_read_fail(ev->p); break;
     }
     free(ev);
 }
@@ -134,6 +135,7 @@ ctl_ev_run(ctl_t *ctl, ctl_ev_t *ev)
     case CTL_EV_ELECT: ctl_elect_start(ctl, ev->p); break;
     case CTL_EV_REASSIGN: ctl_reassign_start(ctl, ev->p); break;
     case CTL_EV_STOP_ACK: ctl_ctrl_stop_acked(ctl, ev->p); break;
+    case CTL_EV_CONFIG_READ: ctl_config_read_start(ctl, ev->p); break;
     }
     free(ev);
 }

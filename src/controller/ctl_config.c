@@ -482,6 +482,97 @@ cfg_decode_or_empty(const char *path, const char *data, int len,
     }
 }
 
+/* ---- reading topic configs (DescribeConfigs) -------------------------- */
+
+struct ctl_cfg_read {
+    int n;
+    int pending;
+    bool ok;
+    char **topics;
+    zknode_config_t *cfgs;
+    ctl_topic_configs_fn done;
+    void *ud;
+};
+
+typedef struct cfg_read_call {
+    ctl_cfg_read_t *r;
+    int idx;
+} cfg_read_call_t;
+
+void
+ctl_read_topic_configs(ctl_t *ctl, const char *const *topics, int n,
+                       ctl_topic_configs_fn done, void *ud)
+{
+    ctl_cfg_read_t *r = xcalloc(1, sizeof(*r));
+
+    r->n = n > 0 ? n : 0;
+    r->ok = true;
+    r->topics = xcalloc(r->n + 1, sizeof(char *));
+    r->cfgs = xcalloc(r->n + 1, sizeof(*r->cfgs));
+    for (int i = 0; i < r->n; i++)
+        r->topics[i] = xstrdup(topics[i]);
+    r->done = done;
+    r->ud = ud;
+    ctl_post(ctl, CTL_EV_CONFIG_READ, r);
+}
+
+static void
+cfg_read_finish(ctl_cfg_read_t *r)
+{
+    if (r->done != NULL)
+        r->done(r->ok, r->ok ? r->cfgs : NULL, r->ok ? r->n : 0, r->ud);
+    for (int i = 0; i < r->n; i++) {
+        free(r->topics[i]);
+        zknode_config_fini(&r->cfgs[i]);
+    }
+    free(r->topics);
+    free(r->cfgs);
+    free(r);
+}
+
+void
+ctl_config_read_fail(ctl_cfg_read_t *r)
+{
+    r->ok = false;
+    cfg_read_finish(r);
+}
+
+static void
+cfg_topic_read_done(zk_t *zk, const zk_result_t *res, void *ud)
+{
+    cfg_read_call_t *c = ud;
+    ctl_cfg_read_t *r = c->r;
+
+    (void)zk;
+    if (res->rc == ZOK)
+        cfg_decode_or_empty(res->path, res->data, res->datalen,
+                            &r->cfgs[c->idx]);
+    else if (res->rc != ZNONODE)
+        r->ok = false;
+    free(c);
+    if (--r->pending == 0)
+        cfg_read_finish(r);
+}
+
+void
+ctl_config_read_start(ctl_t *ctl, ctl_cfg_read_t *r)
+{
+    if (r->n == 0) {
+        cfg_read_finish(r);
+        return;
+    }
+    r->pending = r->n;
+    for (int i = 0; i < r->n; i++) {
+        cfg_read_call_t *c = xmalloc(sizeof(*c));
+        char *path = xasprintf("%s/%s", ZKNODE_CONFIG_TOPICS, r->topics[i]);
+
+        c->r = r;
+        c->idx = i;
+        zk_get(ctl->zk, path, false, cfg_topic_read_done, c);
+        free(path);
+    }
+}
+
 static void cfg_read_brokers(ctl_t *ctl);
 
 static void

@@ -1531,6 +1531,10 @@ ctl_ctrl_stop_acked(ctl_t *ctl, ctl_stop_ack_t *ack)
     for (int i = 0; i < ack->n; i++) {
         ctopic_t *t = ctl_ctrl_topic(ctrl, ack->stops[i].topic);
 
+        /* a replica a reassignment removed */
+        if (t != NULL && !t->delete_started &&
+            ack->stops[i].partition < t->npartitions)
+            ctl_reassign_stray_gone(t, ack->stops[i].partition, ack->broker_id);
         for (int k = 0; t != NULL && t->delete_started && k < t->nstop_wait;
              k++) {
             if (t->stop_wait[k][0] == ack->broker_id &&

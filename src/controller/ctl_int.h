@@ -20,20 +20,22 @@ typedef struct ctl_breq ctl_breq_t;
 typedef struct ctl_chan ctl_chan_t;
 typedef struct ctl_cfgw ctl_cfgw_t;
 typedef struct ctl_cfg_req ctl_cfg_req_t;
+typedef struct ctl_cfg_read ctl_cfg_read_t;
 
 /* ---- event queue (ctl.c) ---------------------------------------------- */
 
 typedef enum ctl_ev_kind {
-    CTL_EV_ZK = 1,    /* a zk_msg_t to run */
-    CTL_EV_ADMIN,     /* a ctl_admin_t from ctl_create_topics & co */
-    CTL_EV_BREQ,      /* a ctl_breq_t from a controller (ctl_chan.c) */
-    CTL_EV_START,     /* first event: run the election */
-    CTL_EV_ALTER_ISR, /* a ctl_alter_isr_t from a leader */
-    CTL_EV_SHUTDOWN,  /* a ctl_cshut_t (ControlledShutdown) */
-    CTL_EV_CONFIG,    /* a ctl_cfg_req_t (AlterConfigs; ctl_config.c) */
-    CTL_EV_ELECT,     /* a ctl_elect_req_t (ElectLeaders; ctl_elect.c) */
-    CTL_EV_REASSIGN,  /* a ctl_reassign_req_t (ctl_reassign.c) */
-    CTL_EV_STOP_ACK,  /* a ctl_stop_ack_t: a StopReplica was answered */
+    CTL_EV_ZK = 1,      /* a zk_msg_t to run */
+    CTL_EV_ADMIN,       /* a ctl_admin_t from ctl_create_topics & co */
+    CTL_EV_BREQ,        /* a ctl_breq_t from a controller (ctl_chan.c) */
+    CTL_EV_START,       /* first event: run the election */
+    CTL_EV_ALTER_ISR,   /* a ctl_alter_isr_t from a leader */
+    CTL_EV_SHUTDOWN,    /* a ctl_cshut_t (ControlledShutdown) */
+    CTL_EV_CONFIG,      /* a ctl_cfg_req_t (AlterConfigs; ctl_config.c) */
+    CTL_EV_CONFIG_READ, /* a ctl_cfg_read_t (ctl_read_topic_configs) */
+    CTL_EV_ELECT,       /* a ctl_elect_req_t (ElectLeaders; ctl_elect.c) */
+    CTL_EV_REASSIGN,    /* a ctl_reassign_req_t (ctl_reassign.c) */
+    CTL_EV_STOP_ACK,    /* a ctl_stop_ack_t: a StopReplica was answered */
 } ctl_ev_kind_t;
 
 typedef struct ctl_ev {
@@ -347,10 +349,13 @@ void ctl_reassign_complete(ctl_t *ctl);
  * answers, /admin/reassign_partitions) */
 void ctl_reassign_flush(ctl_t *ctl);
 /* StopReplica(delete) to the strays of @t-@p (only @broker's when >= 0)
- * that are live, once the assignment without them is written; the others
- * wait for their broker */
+ * that are live, once the assignment without them is written; each stays
+ * a stray until its broker answers (a broker that is down, or goes down
+ * before answering, is asked again when it is back) */
 void ctl_reassign_strays(ctl_ctrl_t *ctrl, ctopic_t *t, int32_t p,
                          int32_t broker);
+/* @broker answered the StopReplica(delete) of @t-@p: no longer a stray */
+void ctl_reassign_stray_gone(ctopic_t *t, int32_t p, int32_t broker);
 /* after every event: timeouts; the znode watch in a new term */
 void ctl_reassign_tick(ctl_t *ctl);
 int64_t ctl_reassign_next_deadline(ctl_t *ctl);
@@ -568,6 +573,9 @@ void ctl_config_watch(ctl_t *ctl);
 /* CTL_EV_CONFIG: runs an AlterConfigs request; or fails it (stopping) */
 void ctl_config_alter_start(ctl_t *ctl, ctl_cfg_req_t *req);
 void ctl_config_alter_fail(ctl_cfg_req_t *req, int16_t err);
+/* ctl_read_topic_configs: issue the reads; or answer "not read" */
+void ctl_config_read_start(ctl_t *ctl, ctl_cfg_read_t *r);
+void ctl_config_read_fail(ctl_cfg_read_t *r);
 /* ctl_ctrl.c: the controller re-reads /config/topics/<t> into its view
  * (the next UpdateMetadata carries it); no-op for an unknown topic */
 void ctl_ctrl_reload_config(ctl_t *ctl, const char *topic);

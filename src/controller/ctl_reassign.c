@@ -801,21 +801,29 @@ void
 ctl_reassign_strays(ctl_ctrl_t *ctrl, ctopic_t *t, int32_t p, int32_t broker)
 {
     cpart_t *cp = &t->parts[p];
-    int32_t m = 0;
 
     if (cp->gen > t->assign_written)
         return; /* not written yet */
     for (int32_t i = 0; i < cp->nstray; i++) {
         int32_t id = cp->stray[i];
 
-        if ((broker >= 0 && id != broker) || !ctl_ctrl_live(ctrl, id)) {
-            cp->stray[m++] = id;
+        if ((broker >= 0 && id != broker) || !ctl_ctrl_live(ctrl, id))
             continue;
-        }
         say_info("[ctl] %s-%d: deleting the replica on broker %d", t->name,
                  (int)p, (int)id);
         ctl_ctrl_queue_stop(ctrl, id, t->name, p, true);
     }
+}
+
+void
+ctl_reassign_stray_gone(ctopic_t *t, int32_t p, int32_t broker)
+{
+    cpart_t *cp = &t->parts[p];
+    int32_t m = 0;
+
+    for (int32_t i = 0; i < cp->nstray; i++)
+        if (cp->stray[i] != broker)
+            cp->stray[m++] = cp->stray[i];
     cp->nstray = m;
 }
 
