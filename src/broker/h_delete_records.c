@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "broker_int.h"
+#include "samsa/tconf.h"
 #include "samsa/err.h"
 #include "samsa/kapi.h"
 #include "samsa/kerr.h"
@@ -66,6 +67,24 @@ delete_records_internal_topic(kstr_t topic)
     return false;
 }
 
+/* Kafka's LogConfig.delete: cleanup.policy includes "delete" (records of
+ * a compact-only topic are not deleted by offset: POLICY_VIOLATION) */
+static bool
+delete_records_allowed(breq_t *req, kstr_t topic)
+{
+    const mc_topic_t *t = mc_topic_find(req->snap, topic.ptr, topic.len);
+    const tconf_key_t *key = tconf_find("cleanup.policy");
+    tconf_value_t v;
+    char buf[64];
+
+    if (key == NULL)
+        return true;
+    tconf_effective(broker_conf(req->b), key,
+                    t != NULL ? mc_topic_config(t, "cleanup.policy") : NULL,
+                    buf, sizeof(buf), &v);
+    return v.value == NULL || strstr(v.value, "delete") != NULL;
+}
+
 /* deletes on the leader; fills @out, and @pend when the answer must wait
  * for the followers (returns true then) */
 static bool
@@ -90,6 +109,10 @@ delete_records_partition(breq_t *req, kstr_t topic,
     plog_unref(plog);
     if (kerr != KERR_NONE) {
         out->error_code = kerr;
+        return false;
+    }
+    if (!delete_records_allowed(req, topic)) {
+        out->error_code = KERR_POLICY_VIOLATION;
         return false;
     }
     kerr = replmgr_delete_records(req->b->rm, topic.ptr, topic.len,

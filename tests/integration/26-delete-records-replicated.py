@@ -22,6 +22,9 @@
   check BOOTSTRAP TOPIC OLD_LEADER MIN  a new leader; its log start, and the
                                         first offset a consumer from the
                                         beginning reads, are >= MIN
+  compact BOOTSTRAP TOPIC               DeleteRecords on a compact topic is
+                                        POLICY_VIOLATION, on compact,delete
+                                        it works
 """
 import os
 import signal
@@ -123,6 +126,30 @@ def cmd_delete(bootstrap, topic, offset):
     # the low watermark is the least log start of the replicas: exactly the
     # requested offset once every follower has taken it
     it.check_eq(lw, offset, "low watermark")
+    return 0
+
+
+def cmd_compact(bootstrap, topic):
+    """A compact-only topic refuses DeleteRecords (POLICY_VIOLATION, 44);
+    compact,delete accepts it."""
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for name, policy in ((topic, "compact"), (topic + "-cd", "compact,delete")):
+        fs = admin.create_topics([NewTopic(
+            name, num_partitions=1, replication_factor=1,
+            config={"cleanup.policy": policy})], request_timeout=30)
+        for f in fs.values():
+            f.result()
+        it.wait_topic(bootstrap, name, 1, admin=admin)
+        p = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+        for i in range(5):
+            p.produce(name, b"v", key=b"k-%d" % i, partition=0)
+        p.flush(30)
+        _, addr = leader_addr(bootstrap, name)
+        err, _ = delete(addr, name, 2, 10000)
+        it.check_eq(err, 44 if policy == "compact" else KERR_NONE,
+                    "DeleteRecords on a %s topic" % policy)
     return 0
 
 
@@ -228,6 +255,8 @@ def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "prepare" and len(argv) == 5:
         return cmd_prepare(argv[2], argv[3], int(argv[4]))
+    if cmd == "compact" and len(argv) == 4:
+        return cmd_compact(argv[2], argv[3])
     if cmd == "delete" and len(argv) == 5:
         return cmd_delete(argv[2], argv[3], int(argv[4]))
     if cmd == "stopped" and len(argv) == 7:

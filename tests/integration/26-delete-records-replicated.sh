@@ -14,7 +14,9 @@
 #    resumed and registers again;
 #  - a DeleteRecords to 50 answers, the leader is killed with SIGKILL at
 #    once, and the new leader's log start and the first offset a consumer
-#    from the beginning reads are >= 50: no deleted record comes back.
+#    from the beginning reads are >= 50: no deleted record comes back;
+#  - a compact-only topic refuses DeleteRecords with POLICY_VIOLATION,
+#    a compact,delete one accepts it (Kafka's LogConfig.delete).
 # See 26-delete-records-replicated.py.
 if [ -z "${SAMSA_TEST_GUARDED:-}" ]; then
     SAMSA_TEST_GUARDED=1; export SAMSA_TEST_GUARDED
@@ -36,6 +38,7 @@ broker_start 2
 broker_start 3 zookeeper.session.timeout.ms=30000
 run_py "$helper" prepare "$bootstrap" "$T" 100
 run_py "$helper" delete "$bootstrap" "$T" 10
+run_py "$helper" compact "$bootstrap" dr-compact
 run_py "$helper" stopped "$bootstrap" "$T" "${BROKER_PID[3]}" 20 30
 run_py "$helper" dead "$bootstrap" "$T" "${BROKER_PID[2]}" 2 40
 check_brokers_alive
