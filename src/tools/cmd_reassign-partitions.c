@@ -26,7 +26,7 @@
  * leader.replication.throttled.rate and follower.replication.throttled.rate
  * (IncrementalAlterConfigs; a broker's own resource is sent to that
  * broker, as Kafka's admin client does). The pure parts (JSON files,
- * checks, throttle lists, status lines) are in reassign.c.
+ * checks, throttle lists, status lines) are in util.c (tool.h).
  *
  * Output is Kafka's text; --json prints the data of --generate, --verify
  * and --list as JSON instead. Exit status: tool.h TOOL_EXIT_*, and for
@@ -48,7 +48,6 @@
 #include "samsa/kerr.h"
 #include "samsa/p_alterconfigs.h"
 #include "samsa/p_reassignments.h"
-#include "samsa/reassign.h"
 #include "samsa/tool.h"
 #include "samsa/xmalloc.h"
 
@@ -246,7 +245,7 @@ command_config(const char *path, char **bootstrap, int64_t *timeout_ms)
 /* the distinct topics of @l, in first-seen order (malloc'd, strings
  * borrowed from @l) */
 static const char **
-list_topics(const reassign_list_t *l, int *n)
+list_topics(const tool_reassign_list_t *l, int *n)
 {
     const char **t = xcalloc((size_t)l->n + 1, sizeof(*t));
 
@@ -273,7 +272,7 @@ list_topics(const reassign_list_t *l, int *n)
  */
 static int
 describe_topics(tool_client_t *tc, const char *const *topics, int ntopics,
-                reassign_list_t *cur, reassign_list_t *isr,
+                tool_reassign_list_t *cur, tool_reassign_list_t *isr,
                 const char **missing)
 {
     const metadata_resp_t *md;
@@ -302,17 +301,17 @@ describe_topics(tool_client_t *tc, const char *const *topics, int ntopics,
         for (int32_t p = 0; p < t->npartitions; p++) {
             const metadata_resp_partition_t *mp = &t->partitions[p];
 
-            reassign_list_add(cur, name, mp->partition_index, mp->replica_nodes,
-                              mp->nreplica_nodes);
+            tool_reassign_list_add(cur, name, mp->partition_index,
+                                   mp->replica_nodes, mp->nreplica_nodes);
             if (isr != NULL)
-                reassign_list_add(isr, name, mp->partition_index, mp->isr_nodes,
-                                  mp->nisr_nodes);
+                tool_reassign_list_add(isr, name, mp->partition_index,
+                                       mp->isr_nodes, mp->nisr_nodes);
         }
         free(name);
     }
-    reassign_list_sort(cur);
+    tool_reassign_list_sort(cur);
     if (isr != NULL)
-        reassign_list_sort(isr);
+        tool_reassign_list_sort(isr);
     return rc;
 }
 
@@ -351,8 +350,8 @@ controller_error(const char *what, int16_t code, kstr_t msg)
  * removing. 0 or TOOL_EXIT_* (printed).
  */
 static int
-list_reassignments(tool_client_t *tc, const reassign_list_t *only,
-                   reassign_list_t *out)
+list_reassignments(tool_client_t *tc, const tool_reassign_list_t *only,
+                   tool_reassign_list_t *out)
 {
     lpr_req_t req = {0};
     lpr_resp_t resp;
@@ -412,17 +411,17 @@ list_reassignments(tool_client_t *tc, const reassign_list_t *only,
 
             for (int32_t p = 0; p < resp.topics[t].npartitions; p++) {
                 const lpr_resp_partition_t *rp = &resp.topics[t].partitions[p];
-                reassign_part_t *e =
-                    reassign_list_add(out, name, rp->partition_index,
-                                      rp->replicas, rp->nreplicas);
+                tool_reassign_part_t *e =
+                    tool_reassign_list_add(out, name, rp->partition_index,
+                                           rp->replicas, rp->nreplicas);
 
-                reassign_part_moving(
+                tool_reassign_part_moving(
                     e, rp->adding_replicas, rp->nadding_replicas,
                     rp->removing_replicas, rp->nremoving_replicas);
             }
             free(name);
         }
-        reassign_list_sort(out);
+        tool_reassign_list_sort(out);
     }
     buf_fini(&frame);
     arena_fini(&ar);
@@ -436,7 +435,7 @@ list_reassignments(tool_client_t *tc, const reassign_list_t *only,
  * another TOOL_EXIT_*.
  */
 static int
-alter_reassignments(tool_client_t *tc, reassign_list_t *l, bool cancel,
+alter_reassignments(tool_client_t *tc, tool_reassign_list_t *l, bool cancel,
                     const char *failed_what)
 {
     apr_req_t req = {0};
@@ -454,11 +453,11 @@ alter_reassignments(tool_client_t *tc, reassign_list_t *l, bool cancel,
     if (rc != 0)
         return rc;
     arena_init(&ar);
-    reassign_list_sort(l);
+    tool_reassign_list_sort(l);
     req.timeout_ms = tool_client_timeout(tc);
     req.topics = arena_calloc(&ar, (size_t)l->n + 1, sizeof(*req.topics));
     for (int i = 0; i < l->n; i++) {
-        const reassign_part_t *p = &l->parts[i];
+        const tool_reassign_part_t *p = &l->parts[i];
         apr_req_topic_t *t = req.ntopics ? &req.topics[req.ntopics - 1] : NULL;
         apr_req_partition_t *rp;
 
@@ -624,7 +623,8 @@ broker_rates(tool_client_t *tc, const int32_t *ids, int n, int64_t rate)
  * of the targets' replicas, the replica lists of the targets' topics.
  */
 static int
-clear_throttles(tool_client_t *tc, const reassign_list_t *targets, bool quiet)
+clear_throttles(tool_client_t *tc, const tool_reassign_list_t *targets,
+                bool quiet)
 {
     const metadata_resp_t *md;
     const tool_broker_t *b;
@@ -648,7 +648,7 @@ clear_throttles(tool_client_t *tc, const reassign_list_t *targets, bool quiet)
     for (int i = 0; i < nb; i++)
         ids[nids++] = b[i].node_id;
     for (int i = 0; i < targets->n; i++) {
-        const reassign_part_t *p = &targets->parts[i];
+        const tool_reassign_part_t *p = &targets->parts[i];
 
         for (int32_t r = 0; r < p->nreplicas; r++) {
             bool seen = false;
@@ -668,7 +668,7 @@ clear_throttles(tool_client_t *tc, const reassign_list_t *targets, bool quiet)
             ids[k] = ids[k - 1];
             ids[k - 1] = t;
         }
-    s = reassign_ids_str(ids, nids);
+    s = tool_reassign_ids_str(ids, nids);
     if (!quiet)
         printf("Clearing broker-level throttles on broker%s %s\n", plural(nids),
                s);
@@ -701,7 +701,7 @@ static int
 do_generate(tool_client_t *tc, char **topics, int ntopics,
             const int32_t *wanted, int nwanted, bool rack_aware, bool json)
 {
-    reassign_list_t cur = {0}, prop = {0};
+    tool_reassign_list_t cur = {0}, prop = {0};
     ctl_assign_broker_t *brokers =
         xcalloc((size_t)nwanted + 1, sizeof(*brokers));
     const char *missing;
@@ -771,19 +771,20 @@ do_generate(tool_client_t *tc, char **topics, int ntopics,
             rc = TOOL_EXIT_FAIL;
         }
         for (int32_t p = 0; rc == 0 && p < np; p++)
-            reassign_list_add(&prop, topics[t], p, &out[p * rf], rf);
+            tool_reassign_list_add(&prop, topics[t], p, &out[p * rf], rf);
         free(out);
     }
     if (rc == 0 && json) {
         json_t *o = json_object();
 
-        json_object_set_new(o, "current", reassign_json(&cur));
-        json_object_set_new(o, "proposed", reassign_json(&prop));
+        json_object_set_new(o, "current", tool_reassign_json(&cur));
+        json_object_set_new(o, "proposed", tool_reassign_json(&prop));
         json_dumpf(o, stdout, JSON_INDENT(2));
         printf("\n");
         json_decref(o);
     } else if (rc == 0) {
-        char *c = reassign_json_str(&cur), *p = reassign_json_str(&prop);
+        char *c = tool_reassign_json_str(&cur),
+             *p = tool_reassign_json_str(&prop);
 
         printf("Current partition replica assignment\n%s\n\n"
                "Proposed partition reassignment configuration\n%s\n",
@@ -792,24 +793,25 @@ do_generate(tool_client_t *tc, char **topics, int ntopics,
         free(p);
     }
     free(brokers);
-    reassign_list_fini(&cur);
-    reassign_list_fini(&prop);
+    tool_reassign_list_fini(&cur);
+    tool_reassign_list_fini(&prop);
     return rc;
 }
 
 /* sets the throttles of moving @prop (from @cur, with @ongoing) */
 static int
-set_throttles(tool_client_t *tc, const reassign_list_t *ongoing,
-              const reassign_list_t *prop, const reassign_list_t *cur,
+set_throttles(tool_client_t *tc, const tool_reassign_list_t *ongoing,
+              const tool_reassign_list_t *prop, const tool_reassign_list_t *cur,
               int64_t rate)
 {
-    reassign_throttles_t th;
+    tool_reassign_throttles_t th;
     alterconfigs_req_resource_t *res;
     alterconfigs_req_config_t *ops;
     char err[512];
     int rc;
 
-    if (reassign_throttles(ongoing, prop, cur, &th, err, sizeof(err)) != 0) {
+    if (tool_reassign_throttles(ongoing, prop, cur, &th, err, sizeof(err)) !=
+        0) {
         tool_err(CMD, "%s", err);
         return TOOL_EXIT_FAIL;
     }
@@ -832,16 +834,16 @@ set_throttles(tool_client_t *tc, const reassign_list_t *ongoing,
                (long long)rate);
     free(ops);
     free(res);
-    reassign_throttles_fini(&th);
+    tool_reassign_throttles_fini(&th);
     return rc;
 }
 
 static int
-do_execute(tool_client_t *tc, reassign_list_t *prop, bool additional,
+do_execute(tool_client_t *tc, tool_reassign_list_t *prop, bool additional,
            int64_t throttle)
 {
-    reassign_list_t ongoing = {0}, cur = {0};
-    reassign_list_t rollback = {0};
+    tool_reassign_list_t ongoing = {0}, cur = {0};
+    tool_reassign_list_t rollback = {0};
     const tool_broker_t *b;
     const char *missing, **topics;
     int nb, ntopics, rc;
@@ -869,9 +871,9 @@ do_execute(tool_client_t *tc, reassign_list_t *prop, bool additional,
     /* Kafka's verifyBrokerIds, and every partition must exist */
     b = tool_client_brokers(tc, &nb);
     for (int i = 0; rc == 0 && i < prop->n; i++) {
-        const reassign_part_t *p = &prop->parts[i];
-        const reassign_part_t *c =
-            reassign_list_find(&cur, p->topic, p->partition);
+        const tool_reassign_part_t *p = &prop->parts[i];
+        const tool_reassign_part_t *c =
+            tool_reassign_list_find(&cur, p->topic, p->partition);
 
         for (int32_t r = 0; rc == 0 && r < p->nreplicas; r++) {
             bool known = false;
@@ -893,12 +895,12 @@ do_execute(tool_client_t *tc, reassign_list_t *prop, bool additional,
                      p->topic, (int)p->partition, p->topic);
             rc = TOOL_EXIT_FAIL;
         } else if (rc == 0) {
-            reassign_list_add(&rollback, c->topic, c->partition, c->replicas,
-                              c->nreplicas);
+            tool_reassign_list_add(&rollback, c->topic, c->partition,
+                                   c->replicas, c->nreplicas);
         }
     }
     if (rc == 0) {
-        char *j = reassign_json_str(&rollback);
+        char *j = tool_reassign_json_str(&rollback);
 
         printf("Current partition replica assignment\n\n%s\n\nSave this to "
                "use as the --reassignment-json-file option during "
@@ -916,7 +918,7 @@ do_execute(tool_client_t *tc, reassign_list_t *prop, bool additional,
         rc = alter_reassignments(tc, prop, false,
                                  "Error reassigning partition(s)");
     if (rc == 0) {
-        reassign_list_sort(prop);
+        tool_reassign_list_sort(prop);
         printf("Successfully started partition reassignment%s for ",
                plural(prop->n));
         for (int i = 0; i < prop->n; i++)
@@ -925,9 +927,9 @@ do_execute(tool_client_t *tc, reassign_list_t *prop, bool additional,
         printf("\n");
     }
     free(topics);
-    reassign_list_fini(&ongoing);
-    reassign_list_fini(&cur);
-    reassign_list_fini(&rollback);
+    tool_reassign_list_fini(&ongoing);
+    tool_reassign_list_fini(&cur);
+    tool_reassign_list_fini(&rollback);
     return rc;
 }
 
@@ -945,16 +947,16 @@ json_ids(const int32_t *ids, int32_t n)
 static char *
 ids_or_none(const int32_t *ids, int32_t n)
 {
-    return n > 0 ? reassign_ids_str(ids, n) : xstrdup("none");
+    return n > 0 ? tool_reassign_ids_str(ids, n) : xstrdup("none");
 }
 
 /* the second line of a partition in progress: where it stands */
 static void
-print_progress(const reassign_part_t *o, const reassign_part_t *isr)
+print_progress(const tool_reassign_part_t *o, const tool_reassign_part_t *isr)
 {
     int32_t *synced = xcalloc((size_t)o->nadding + 1, sizeof(*synced));
     int32_t nsynced = 0;
-    char *r = reassign_ids_str(o->replicas, o->nreplicas);
+    char *r = tool_reassign_ids_str(o->replicas, o->nreplicas);
     char *a = ids_or_none(o->adding, o->nadding);
     char *m = ids_or_none(o->removing, o->nremoving);
     char *i =
@@ -978,10 +980,11 @@ print_progress(const reassign_part_t *o, const reassign_part_t *isr)
 }
 
 static int
-do_verify(tool_client_t *tc, reassign_list_t *targets, bool preserve, bool json)
+do_verify(tool_client_t *tc, tool_reassign_list_t *targets, bool preserve,
+          bool json)
 {
-    reassign_list_t ongoing = {0}, cur = {0};
-    reassign_list_t isr = {0};
+    tool_reassign_list_t ongoing = {0}, cur = {0};
+    tool_reassign_list_t isr = {0};
     const char **topics;
     int ntopics, rc, status = TOOL_EXIT_OK;
     bool moving = false, different = false;
@@ -989,26 +992,27 @@ do_verify(tool_client_t *tc, reassign_list_t *targets, bool preserve, bool json)
     const char *throttles = "preserved";
 
     topics = list_topics(targets, &ntopics);
-    reassign_list_sort(targets);
+    tool_reassign_list_sort(targets);
     /* a reassignment that just completed may still show its full replica
      * set in the bootstrap broker's metadata (UpdateMetadata is on its
      * way): a partition that looks different is asked about again */
     for (int attempt = 1;; attempt++) {
-        reassign_list_fini(&ongoing);
-        reassign_list_fini(&cur);
-        reassign_list_fini(&isr);
+        tool_reassign_list_fini(&ongoing);
+        tool_reassign_list_fini(&cur);
+        tool_reassign_list_fini(&isr);
         rc = list_reassignments(tc, NULL, &ongoing);
         if (rc == 0)
             rc = describe_topics(tc, topics, ntopics, &cur, &isr, NULL);
         different = false;
         for (int k = 0; rc == 0 && k < targets->n; k++) {
-            const reassign_part_t *t = &targets->parts[k];
+            const tool_reassign_part_t *t = &targets->parts[k];
 
             different |=
-                reassign_state(
-                    t, reassign_list_find(&ongoing, t->topic, t->partition),
-                    reassign_list_find(&cur, t->topic, t->partition)) ==
-                REASSIGN_DIFFERENT;
+                tool_reassign_state(
+                    t,
+                    tool_reassign_list_find(&ongoing, t->topic, t->partition),
+                    tool_reassign_list_find(&cur, t->topic, t->partition)) ==
+                TOOL_REASSIGN_DIFFERENT;
         }
         if (rc != 0 || !different || attempt == VERIFY_ATTEMPTS)
             break;
@@ -1017,27 +1021,27 @@ do_verify(tool_client_t *tc, reassign_list_t *targets, bool preserve, bool json)
     if (rc == 0 && !json)
         printf("Status of partition reassignment:\n");
     for (int k = 0; rc == 0 && k < targets->n; k++) {
-        const reassign_part_t *t = &targets->parts[k];
-        const reassign_part_t *o =
-            reassign_list_find(&ongoing, t->topic, t->partition);
-        const reassign_part_t *c =
-            reassign_list_find(&cur, t->topic, t->partition);
-        const reassign_part_t *in =
-            reassign_list_find(&isr, t->topic, t->partition);
-        reassign_state_t st = reassign_state(t, o, c);
+        const tool_reassign_part_t *t = &targets->parts[k];
+        const tool_reassign_part_t *o =
+            tool_reassign_list_find(&ongoing, t->topic, t->partition);
+        const tool_reassign_part_t *c =
+            tool_reassign_list_find(&cur, t->topic, t->partition);
+        const tool_reassign_part_t *in =
+            tool_reassign_list_find(&isr, t->topic, t->partition);
+        tool_reassign_state_t st = tool_reassign_state(t, o, c);
 
-        moving |= st == REASSIGN_IN_PROGRESS;
-        different |= st == REASSIGN_DIFFERENT;
+        moving |= st == TOOL_REASSIGN_IN_PROGRESS;
+        different |= st == TOOL_REASSIGN_DIFFERENT;
         if (json) {
             json_t *p = json_object();
 
             json_object_set_new(p, "topic", json_string(t->topic));
             json_object_set_new(p, "partition", json_integer(t->partition));
-            json_object_set_new(p, "status",
-                                json_string(st == REASSIGN_COMPLETE ? "complete"
-                                            : st == REASSIGN_IN_PROGRESS
-                                                ? "in_progress"
-                                                : "different"));
+            json_object_set_new(
+                p, "status",
+                json_string(st == TOOL_REASSIGN_COMPLETE      ? "complete"
+                            : st == TOOL_REASSIGN_IN_PROGRESS ? "in_progress"
+                                                              : "different"));
             json_object_set_new(p, "target",
                                 json_ids(t->replicas, t->nreplicas));
             json_object_set_new(p, "replicas",
@@ -1055,7 +1059,7 @@ do_verify(tool_client_t *tc, reassign_list_t *targets, bool preserve, bool json)
                                    : json_array());
             json_array_append_new(jparts, p);
         } else {
-            char *line = reassign_state_line(st, t, c);
+            char *line = tool_reassign_state_line(st, t, c);
 
             printf("%s\n", line);
             free(line);
@@ -1090,26 +1094,26 @@ do_verify(tool_client_t *tc, reassign_list_t *targets, bool preserve, bool json)
     else if (moving)
         status = TOOL_EXIT_PENDING;
     free(topics);
-    reassign_list_fini(&ongoing);
-    reassign_list_fini(&cur);
-    reassign_list_fini(&isr);
+    tool_reassign_list_fini(&ongoing);
+    tool_reassign_list_fini(&cur);
+    tool_reassign_list_fini(&isr);
     return rc ? rc : status;
 }
 
 static int
-do_cancel(tool_client_t *tc, reassign_list_t *targets, bool preserve)
+do_cancel(tool_client_t *tc, tool_reassign_list_t *targets, bool preserve)
 {
-    reassign_list_t listed = {0}, active = {0};
+    tool_reassign_list_t listed = {0}, active = {0};
     int rc = list_reassignments(tc, targets, &listed);
 
     /* Kafka cancels the partitions of the file that are moving */
     for (int i = 0; rc == 0 && i < listed.n; i++) {
-        const reassign_part_t *p = &listed.parts[i];
+        const tool_reassign_part_t *p = &listed.parts[i];
 
         if ((p->nadding > 0 || p->nremoving > 0) &&
-            reassign_list_find(targets, p->topic, p->partition) != NULL)
-            reassign_list_add(&active, p->topic, p->partition, p->replicas,
-                              p->nreplicas);
+            tool_reassign_list_find(targets, p->topic, p->partition) != NULL)
+            tool_reassign_list_add(&active, p->topic, p->partition, p->replicas,
+                                   p->nreplicas);
     }
     if (rc == 0 && active.n > 0) {
         char *what = xasprintf("Error cancelling partition reassignment%s for",
@@ -1130,22 +1134,22 @@ do_cancel(tool_client_t *tc, reassign_list_t *targets, bool preserve)
     }
     if (rc == 0 && !preserve)
         rc = clear_throttles(tc, targets, false);
-    reassign_list_fini(&listed);
-    reassign_list_fini(&active);
+    tool_reassign_list_fini(&listed);
+    tool_reassign_list_fini(&active);
     return rc;
 }
 
 static int
 do_list(tool_client_t *tc, bool json)
 {
-    reassign_list_t l = {0};
+    tool_reassign_list_t l = {0};
     int rc = list_reassignments(tc, NULL, &l);
 
     if (rc == 0 && json) {
         json_t *o = json_object(), *arr = json_array();
 
         for (int i = 0; i < l.n; i++) {
-            const reassign_part_t *p = &l.parts[i];
+            const tool_reassign_part_t *p = &l.parts[i];
             json_t *e = json_object();
 
             json_object_set_new(e, "topic", json_string(p->topic));
@@ -1166,13 +1170,13 @@ do_list(tool_client_t *tc, bool json)
     } else if (rc == 0) {
         printf("Current partition reassignments:\n");
         for (int i = 0; i < l.n; i++) {
-            char *line = reassign_list_line(&l.parts[i]);
+            char *line = tool_reassign_list_line(&l.parts[i]);
 
             printf("%s\n", line);
             free(line);
         }
     }
-    reassign_list_fini(&l);
+    tool_reassign_list_fini(&l);
     return rc;
 }
 
@@ -1222,7 +1226,7 @@ pick_action(const tool_args_t *a, int *idx)
 
 /* reads and checks --reassignment-json-file; 0 or TOOL_EXIT_USAGE */
 static int
-read_partitions(const tool_args_t *a, bool execute, reassign_list_t *l)
+read_partitions(const tool_args_t *a, bool execute, tool_reassign_list_t *l)
 {
     const char *path = tool_opt_get(a, "reassignment-json-file");
     char *text = read_text("reassignment-json-file", path), err[1024];
@@ -1230,8 +1234,8 @@ read_partitions(const tool_args_t *a, bool execute, reassign_list_t *l)
 
     if (text == NULL)
         return TOOL_EXIT_USAGE;
-    if (reassign_parse_partitions(text, l, err, sizeof(err)) != 0 ||
-        (execute && reassign_check_execute(l, err, sizeof(err)) != 0)) {
+    if (tool_reassign_parse_partitions(text, l, err, sizeof(err)) != 0 ||
+        (execute && tool_reassign_check_execute(l, err, sizeof(err)) != 0)) {
         tool_err(CMD, "%s: %s", path, err);
         rc = TOOL_EXIT_USAGE;
     }
@@ -1242,7 +1246,7 @@ read_partitions(const tool_args_t *a, bool execute, reassign_list_t *l)
 int
 cmd_reassign_partitions(int argc, char **argv)
 {
-    reassign_list_t parts = {0};
+    tool_reassign_list_t parts = {0};
     tool_client_t *tc = NULL;
     char **topics = NULL, *cfg_bootstrap = NULL, err[1024];
     int32_t *brokers = NULL;
@@ -1296,14 +1300,15 @@ cmd_reassign_partitions(int argc, char **argv)
         const char *path = tool_opt_get(&a, "topics-to-move-json-file");
         char *text = read_text("topics-to-move-json-file", path);
 
-        if (reassign_parse_brokers(tool_opt_get(&a, "broker-list"), &brokers,
-                                   &nbrokers, err, sizeof(err)) != 0) {
+        if (tool_reassign_parse_brokers(tool_opt_get(&a, "broker-list"),
+                                        &brokers, &nbrokers, err,
+                                        sizeof(err)) != 0) {
             tool_err(CMD, "%s", err);
             rc = TOOL_EXIT_USAGE;
         } else if (text == NULL) {
             rc = TOOL_EXIT_USAGE;
-        } else if (reassign_parse_topics(text, &topics, &ntopics, err,
-                                         sizeof(err)) != 0) {
+        } else if (tool_reassign_parse_topics(text, &topics, &ntopics, err,
+                                              sizeof(err)) != 0) {
             tool_err(CMD, "%s: %s", path, err);
             rc = TOOL_EXIT_USAGE;
         }
@@ -1352,8 +1357,8 @@ cmd_reassign_partitions(int argc, char **argv)
         }
     }
     tool_client_close(tc);
-    reassign_topics_free(topics, ntopics);
-    reassign_list_fini(&parts);
+    tool_reassign_topics_free(topics, ntopics);
+    tool_reassign_list_fini(&parts);
     free(brokers);
     free(cfg_bootstrap);
     tool_args_fini(&a);

@@ -1,6 +1,6 @@
 /*
  * test_reassign.c: the pure parts of samsa reassign-partitions
- * (src/tools/reassign.c) against the expectations of Kafka 2.8's
+ * (src/tools/util.c, tool.h) against the expectations of Kafka 2.8's
  * ReassignPartitionsUnitTest: the JSON files and their checks, the JSON
  * Kafka prints, the throttled replica lists of a move map, and the lines
  * of --verify and --list. The command against a cluster:
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "samsa/err.h"
-#include "samsa/reassign.h"
+#include "samsa/tool.h"
 #include "unit.h"
 
 /* the error @text gives, or "" when it parses */
@@ -18,13 +18,13 @@ static const char *
 parse_err(const char *text, bool execute)
 {
     static char err[1024];
-    reassign_list_t l = {0};
+    tool_reassign_list_t l = {0};
 
     err[0] = '\0';
-    if (reassign_parse_partitions(text, &l, err, sizeof(err)) == 0 && execute &&
-        reassign_check_execute(&l, err, sizeof(err)) == 0)
+    if (tool_reassign_parse_partitions(text, &l, err, sizeof(err)) == 0 &&
+        execute && tool_reassign_check_execute(&l, err, sizeof(err)) == 0)
         err[0] = '\0';
-    reassign_list_fini(&l);
+    tool_reassign_list_fini(&l);
     return err;
 }
 
@@ -42,21 +42,25 @@ test_reassign_broker_list_keeps_order_and_refuses_duplicates(void)
     int n;
     char err[256];
 
-    CU_ASSERT_EQUAL(reassign_parse_brokers("1,1,2", &ids, &n, err, sizeof(err)),
-                    ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        tool_reassign_parse_brokers("1,1,2", &ids, &n, err, sizeof(err)),
+        ERR_INVAL);
     CU_ASSERT_STRING_EQUAL(err, "Broker list contains duplicate entries: 1");
     CU_ASSERT_EQUAL(
-        reassign_parse_brokers("5,2,3,4,5,5", &ids, &n, err, sizeof(err)),
+        tool_reassign_parse_brokers("5,2,3,4,5,5", &ids, &n, err, sizeof(err)),
         ERR_INVAL);
     CU_ASSERT_STRING_EQUAL(err, "Broker list contains duplicate entries: 5");
-    CU_ASSERT_EQUAL(reassign_parse_brokers("1,x", &ids, &n, err, sizeof(err)),
-                    ERR_INVAL);
-    CU_ASSERT_EQUAL(reassign_parse_brokers("1,,2", &ids, &n, err, sizeof(err)),
-                    ERR_INVAL);
-    CU_ASSERT_EQUAL(reassign_parse_brokers("-1", &ids, &n, err, sizeof(err)),
-                    ERR_INVAL);
     CU_ASSERT_EQUAL(
-        reassign_parse_brokers("5,2,3,4", &ids, &n, err, sizeof(err)), 0);
+        tool_reassign_parse_brokers("1,x", &ids, &n, err, sizeof(err)),
+        ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        tool_reassign_parse_brokers("1,,2", &ids, &n, err, sizeof(err)),
+        ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        tool_reassign_parse_brokers("-1", &ids, &n, err, sizeof(err)),
+        ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        tool_reassign_parse_brokers("5,2,3,4", &ids, &n, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL(n, 4);
     CU_ASSERT(n == 4 && ids[0] == 5 && ids[1] == 2 && ids[2] == 3 &&
               ids[3] == 4);
@@ -71,38 +75,40 @@ test_reassign_topics_file_as_kafka_reads_it(void)
     int n;
 
     CU_ASSERT_EQUAL(
-        reassign_parse_topics(
+        tool_reassign_parse_topics(
             "{\"topics\": [{\"topic\": \"foo\"},{\"topic\": \"bar\"}], "
             "\"version\":1}",
             &t, &n, err, sizeof(err)),
         0);
     CU_ASSERT(n == 2 && strcmp(t[0], "foo") == 0 && strcmp(t[1], "bar") == 0);
-    reassign_topics_free(t, n);
+    tool_reassign_topics_free(t, n);
     /* "version" may be left out */
-    CU_ASSERT_EQUAL(reassign_parse_topics("{\"topics\":[{\"topic\":\"a\"}]}",
-                                          &t, &n, err, sizeof(err)),
-                    0);
-    reassign_topics_free(t, n);
     CU_ASSERT_EQUAL(
-        reassign_parse_topics(
+        tool_reassign_parse_topics("{\"topics\":[{\"topic\":\"a\"}]}", &t, &n,
+                                   err, sizeof(err)),
+        0);
+    tool_reassign_topics_free(t, n);
+    CU_ASSERT_EQUAL(
+        tool_reassign_parse_topics(
             "{\"topics\": [{\"topic\": \"foo\"},{\"topic\": \"foo\"},"
             "{\"topic\": \"foo\"}], \"version\":1}",
             &t, &n, err, sizeof(err)),
         ERR_INVAL);
     CU_ASSERT_STRING_EQUAL(
         err, "List of topics to reassign contains duplicate entries: foo");
-    CU_ASSERT_EQUAL(reassign_parse_topics("{\"version\":2,\"topics\":[]}", &t,
-                                          &n, err, sizeof(err)),
+    CU_ASSERT_EQUAL(tool_reassign_parse_topics("{\"version\":2,\"topics\":[]}",
+                                               &t, &n, err, sizeof(err)),
                     ERR_INVAL);
     CU_ASSERT_STRING_EQUAL(err, "Not supported version field value 2");
     CU_ASSERT_EQUAL(
-        reassign_parse_topics("{\"topics\":[]}", &t, &n, err, sizeof(err)),
+        tool_reassign_parse_topics("{\"topics\":[]}", &t, &n, err, sizeof(err)),
         ERR_INVAL);
-    CU_ASSERT_EQUAL(reassign_parse_topics("{\"topics\":[{\"name\":\"x\"}]}", &t,
-                                          &n, err, sizeof(err)),
-                    ERR_INVAL);
     CU_ASSERT_EQUAL(
-        reassign_parse_topics("{invalid_json", &t, &n, err, sizeof(err)),
+        tool_reassign_parse_topics("{\"topics\":[{\"name\":\"x\"}]}", &t, &n,
+                                   err, sizeof(err)),
+        ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        tool_reassign_parse_topics("{invalid_json", &t, &n, err, sizeof(err)),
         ERR_INVAL);
     CU_ASSERT_PTR_NULL(t);
 }
@@ -111,7 +117,7 @@ test_reassign_topics_file_as_kafka_reads_it(void)
 static void
 test_reassign_execute_file_checks_like_kafka(void)
 {
-    reassign_list_t l = {0};
+    tool_reassign_list_t l = {0};
     char err[256];
 
     CU_ASSERT(starts_with(parse_err("{\"version\":1,\"partitions\":[]}", true),
@@ -161,19 +167,19 @@ test_reassign_execute_file_checks_like_kafka(void)
                   false),
         "");
     CU_ASSERT_EQUAL(
-        reassign_parse_partitions(
+        tool_reassign_parse_partitions(
             "{\"version\":1,\"partitions\":"
             "[{\"topic\":\"foo\",\"partition\":0,\"replicas\":[1,2,3],"
             "\"log_dirs\":[\"any\",\"any\",\"any\"]},"
             "{\"topic\":\"foo\",\"partition\":1,\"replicas\":[3,4,5]}]}",
             &l, err, sizeof(err)),
         0);
-    CU_ASSERT_EQUAL(reassign_check_execute(&l, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(tool_reassign_check_execute(&l, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL_FATAL(l.n, 2);
     CU_ASSERT(strcmp(l.parts[1].topic, "foo") == 0 &&
               l.parts[1].partition == 1 && l.parts[1].nreplicas == 3 &&
               l.parts[1].replicas[0] == 3 && l.parts[1].replicas[2] == 5);
-    reassign_list_fini(&l);
+    tool_reassign_list_fini(&l);
 }
 
 /* testCurrentPartitionReplicaAssignmentToString: sorted, compact */
@@ -181,13 +187,13 @@ static void
 test_reassign_json_is_kafkas(void)
 {
     static const int32_t foo1[] = {4, 5, 6}, bar0[] = {7, 8}, foo10[] = {1};
-    reassign_list_t l = {0};
+    tool_reassign_list_t l = {0};
     char *s;
 
-    reassign_list_add(&l, "foo", 10, foo10, 1);
-    reassign_list_add(&l, "foo", 1, foo1, 3);
-    reassign_list_add(&l, "bar", 0, bar0, 2);
-    s = reassign_json_str(&l);
+    tool_reassign_list_add(&l, "foo", 10, foo10, 1);
+    tool_reassign_list_add(&l, "foo", 1, foo1, 3);
+    tool_reassign_list_add(&l, "bar", 0, bar0, 2);
+    s = tool_reassign_json_str(&l);
     CU_ASSERT_STRING_EQUAL(
         s, "{\"version\":1,\"partitions\":"
            "[{\"topic\":\"bar\",\"partition\":0,\"replicas\":[7,8],"
@@ -199,14 +205,14 @@ test_reassign_json_is_kafkas(void)
     /* the list itself keeps its order */
     CU_ASSERT_EQUAL(l.parts[0].partition, 10);
     free(s);
-    reassign_list_fini(&l);
+    tool_reassign_list_fini(&l);
 }
 
-static reassign_part_t *
-add(reassign_list_t *l, const char *topic, int32_t p, const int32_t *r,
+static tool_reassign_part_t *
+add(tool_reassign_list_t *l, const char *topic, int32_t p, const int32_t *r,
     int32_t n)
 {
-    return reassign_list_add(l, topic, p, r, n);
+    return tool_reassign_list_add(l, topic, p, r, n);
 }
 
 #define IDS(...) ((const int32_t[]){__VA_ARGS__})
@@ -217,19 +223,19 @@ add(reassign_list_t *l, const char *topic, int32_t p, const int32_t *r,
 static void
 test_reassign_throttles_match_kafka_move_map(void)
 {
-    reassign_list_t ongoing = {0}, prop = {0};
-    reassign_list_t cur = {0};
-    reassign_throttles_t th;
+    tool_reassign_list_t ongoing = {0}, prop = {0};
+    tool_reassign_list_t cur = {0};
+    tool_reassign_throttles_t th;
     char err[256];
-    reassign_part_t *p;
+    tool_reassign_part_t *p;
 
     p = ADD(&ongoing, "foo", 0, 1, 2, 3, 4);
-    reassign_part_moving(p, IDS(4), 1, IDS(3), 1);
+    tool_reassign_part_moving(p, IDS(4), 1, IDS(3), 1);
     p = ADD(&ongoing, "foo", 1, 4, 5, 6, 7, 8);
-    reassign_part_moving(p, IDS(7, 8), 2, IDS(4, 5), 2);
+    tool_reassign_part_moving(p, IDS(7, 8), 2, IDS(4, 5), 2);
     for (int32_t i = 2; i <= 5; i++) {
         p = ADD(&ongoing, "foo", i, 1, 2, 3, 4);
-        reassign_part_moving(p, IDS(3, 4), 2, IDS(1, 2), 2);
+        tool_reassign_part_moving(p, IDS(3, 4), 2, IDS(1, 2), 2);
     }
     ADD(&prop, "foo", 0, 1, 2, 5);
     ADD(&prop, "foo", 2, 3, 4);
@@ -244,7 +250,8 @@ test_reassign_throttles_match_kafka_move_map(void)
     ADD(&cur, "bar", 0, 2, 3, 4);
     ADD(&cur, "baz", 0, 1, 2, 3);
     CU_ASSERT_EQUAL_FATAL(
-        reassign_throttles(&ongoing, &prop, &cur, &th, err, sizeof(err)), 0);
+        tool_reassign_throttles(&ongoing, &prop, &cur, &th, err, sizeof(err)),
+        0);
     CU_ASSERT_EQUAL_FATAL(th.ntopics, 2);
     CU_ASSERT_STRING_EQUAL(th.topics[0].topic, "bar");
     CU_ASSERT_STRING_EQUAL(th.topics[0].leader, "0:2,0:3,0:4");
@@ -258,10 +265,10 @@ test_reassign_throttles_match_kafka_move_map(void)
     CU_ASSERT_EQUAL_FATAL(th.nbrokers, 8);
     for (int i = 0; i < 8; i++)
         CU_ASSERT_EQUAL(th.brokers[i], i + 1);
-    reassign_throttles_fini(&th);
-    reassign_list_fini(&ongoing);
-    reassign_list_fini(&prop);
-    reassign_list_fini(&cur);
+    tool_reassign_throttles_fini(&th);
+    tool_reassign_list_fini(&ongoing);
+    tool_reassign_list_fini(&prop);
+    tool_reassign_list_fini(&cur);
 }
 
 /* without reassignments in progress: from the current replicas; the
@@ -269,8 +276,8 @@ test_reassign_throttles_match_kafka_move_map(void)
 static void
 test_reassign_throttles_from_current_sorted_as_strings(void)
 {
-    reassign_list_t prop = {0}, cur = {0};
-    reassign_throttles_t th;
+    tool_reassign_list_t prop = {0}, cur = {0};
+    tool_reassign_throttles_t th;
     char err[256];
 
     ADD(&prop, "t", 2, 3, 4);
@@ -280,22 +287,22 @@ test_reassign_throttles_from_current_sorted_as_strings(void)
     ADD(&cur, "t", 10, 1, 2);
     ADD(&cur, "t", 11, 1, 2);
     CU_ASSERT_EQUAL_FATAL(
-        reassign_throttles(NULL, &prop, &cur, &th, err, sizeof(err)), 0);
+        tool_reassign_throttles(NULL, &prop, &cur, &th, err, sizeof(err)), 0);
     CU_ASSERT_EQUAL_FATAL(th.ntopics, 1);
     CU_ASSERT_STRING_EQUAL(th.topics[0].leader, "10:1,10:2,11:1,11:2,2:1,2:2");
     /* nothing moves in t-10 and t-11 loses a replica: no follower */
     CU_ASSERT_STRING_EQUAL(th.topics[0].follower, "2:3,2:4");
     CU_ASSERT(th.nbrokers == 4 && th.brokers[0] == 1 && th.brokers[3] == 4);
-    reassign_throttles_fini(&th);
+    tool_reassign_throttles_fini(&th);
     /* a partition in neither list */
     ADD(&prop, "t", 12, 1);
     CU_ASSERT_EQUAL(
-        reassign_throttles(NULL, &prop, &cur, &th, err, sizeof(err)),
+        tool_reassign_throttles(NULL, &prop, &cur, &th, err, sizeof(err)),
         ERR_INVAL);
     CU_ASSERT_STRING_EQUAL(
         err, "Trying to reassign a topic partition t-12 with 0 replicas");
-    reassign_list_fini(&prop);
-    reassign_list_fini(&cur);
+    tool_reassign_list_fini(&prop);
+    tool_reassign_list_fini(&cur);
 }
 
 /* testPartitionReassignStatesToString and the "no active reassignment"
@@ -303,8 +310,8 @@ test_reassign_throttles_from_current_sorted_as_strings(void)
 static void
 test_reassign_verify_states_and_lines(void)
 {
-    reassign_list_t l = {0};
-    reassign_part_t *t, *same, *other, *moving;
+    tool_reassign_list_t l = {0};
+    tool_reassign_part_t *t, *same, *other, *moving;
     char *s;
 
     ADD(&l, "foo", 0, 1, 2, 3);
@@ -315,68 +322,72 @@ test_reassign_verify_states_and_lines(void)
     same = &l.parts[1];
     other = &l.parts[2];
     moving = &l.parts[3];
-    CU_ASSERT_EQUAL(reassign_state(t, NULL, same), REASSIGN_COMPLETE);
-    CU_ASSERT_EQUAL(reassign_state(t, moving, same), REASSIGN_IN_PROGRESS);
-    CU_ASSERT_EQUAL(reassign_state(t, NULL, other), REASSIGN_DIFFERENT);
-    CU_ASSERT_EQUAL(reassign_state(t, NULL, NULL), REASSIGN_DIFFERENT);
+    CU_ASSERT_EQUAL(tool_reassign_state(t, NULL, same), TOOL_REASSIGN_COMPLETE);
+    CU_ASSERT_EQUAL(tool_reassign_state(t, moving, same),
+                    TOOL_REASSIGN_IN_PROGRESS);
+    CU_ASSERT_EQUAL(tool_reassign_state(t, NULL, other),
+                    TOOL_REASSIGN_DIFFERENT);
+    CU_ASSERT_EQUAL(tool_reassign_state(t, NULL, NULL),
+                    TOOL_REASSIGN_DIFFERENT);
     /* the order counts: the first replica is the preferred leader */
-    CU_ASSERT_EQUAL(reassign_state(other, NULL, t), REASSIGN_DIFFERENT);
-    s = reassign_state_line(REASSIGN_COMPLETE, t, same);
+    CU_ASSERT_EQUAL(tool_reassign_state(other, NULL, t),
+                    TOOL_REASSIGN_DIFFERENT);
+    s = tool_reassign_state_line(TOOL_REASSIGN_COMPLETE, t, same);
     CU_ASSERT_STRING_EQUAL(s, "Reassignment of partition foo-0 is complete.");
     free(s);
-    s = reassign_state_line(REASSIGN_IN_PROGRESS, t, same);
+    s = tool_reassign_state_line(TOOL_REASSIGN_IN_PROGRESS, t, same);
     CU_ASSERT_STRING_EQUAL(
         s, "Reassignment of partition foo-0 is still in progress.");
     free(s);
-    s = reassign_state_line(REASSIGN_DIFFERENT, other, t);
+    s = tool_reassign_state_line(TOOL_REASSIGN_DIFFERENT, other, t);
     CU_ASSERT_STRING_EQUAL(s, "There is no active reassignment of partition "
                               "foo-0, but replica set is 1,2,3 rather than "
                               "1,2,4.");
     free(s);
-    reassign_list_fini(&l);
+    tool_reassign_list_fini(&l);
 }
 
 /* testCurReassignmentsToString */
 static void
 test_reassign_list_lines_are_kafkas(void)
 {
-    reassign_list_t l = {0};
-    reassign_part_t *p;
+    tool_reassign_list_t l = {0};
+    tool_reassign_part_t *p;
     char *s;
 
     p = ADD(&l, "bar", 0, 2, 3, 0);
-    reassign_part_moving(p, NULL, 0, IDS(0), 1);
+    tool_reassign_part_moving(p, NULL, 0, IDS(0), 1);
     p = ADD(&l, "foo", 0, 0, 1, 2);
-    reassign_part_moving(p, IDS(4), 1, NULL, 0);
+    tool_reassign_part_moving(p, IDS(4), 1, NULL, 0);
     p = ADD(&l, "foo", 1, 1, 2, 3);
-    reassign_part_moving(p, IDS(4, 5), 2, IDS(1, 2), 2);
-    s = reassign_list_line(&l.parts[0]);
+    tool_reassign_part_moving(p, IDS(4, 5), 2, IDS(1, 2), 2);
+    s = tool_reassign_list_line(&l.parts[0]);
     CU_ASSERT_STRING_EQUAL(s, "bar-0: replicas: 2,3,0. removing: 0.");
     free(s);
-    s = reassign_list_line(&l.parts[1]);
+    s = tool_reassign_list_line(&l.parts[1]);
     CU_ASSERT_STRING_EQUAL(s, "foo-0: replicas: 0,1,2. adding: 4.");
     free(s);
-    s = reassign_list_line(&l.parts[2]);
+    s = tool_reassign_list_line(&l.parts[2]);
     CU_ASSERT_STRING_EQUAL(s, "foo-1: replicas: 1,2,3. adding: 4,5. removing: "
                               "1,2.");
     free(s);
-    reassign_list_fini(&l);
+    tool_reassign_list_fini(&l);
 }
 
 static void
 test_reassign_list_sort_and_find(void)
 {
-    reassign_list_t l = {0};
+    tool_reassign_list_t l = {0};
 
     ADD(&l, "b", 10, 1);
     ADD(&l, "b", 2, 1);
     ADD(&l, "a", 5, 1);
-    reassign_list_sort(&l);
+    tool_reassign_list_sort(&l);
     CU_ASSERT(strcmp(l.parts[0].topic, "a") == 0);
     CU_ASSERT(l.parts[1].partition == 2 && l.parts[2].partition == 10);
-    CU_ASSERT_PTR_EQUAL(reassign_list_find(&l, "b", 10), &l.parts[2]);
-    CU_ASSERT_PTR_NULL(reassign_list_find(&l, "b", 5));
-    reassign_list_fini(&l);
+    CU_ASSERT_PTR_EQUAL(tool_reassign_list_find(&l, "b", 10), &l.parts[2]);
+    CU_ASSERT_PTR_NULL(tool_reassign_list_find(&l, "b", 5));
+    tool_reassign_list_fini(&l);
 }
 
 void
