@@ -407,12 +407,11 @@ stray_prune(cpart_t *cp)
 
 /*
  * Kafka's updateCurrentReassignment: the assignment in memory moves
- * towards @target (NULL: cancel, back to the original replicas); true if
- * it changed (then the topic znode must be written).
+ * towards @target (NULL: cancel, back to the original replicas); a change
+ * bumps the topic's assign_gen, so the topic znode gets written.
  */
 static int16_t
-reassign_apply(ctopic_t *t, int32_t p, const int32_t *target, int32_t ntarget,
-               bool *changed)
+reassign_apply(ctopic_t *t, int32_t p, const int32_t *target, int32_t ntarget)
 {
     cpart_t *cp = &t->parts[p];
     int32_t cap = cp->nreplicas + (ntarget > 0 ? ntarget : 0) + 1;
@@ -423,7 +422,6 @@ reassign_apply(ctopic_t *t, int32_t p, const int32_t *target, int32_t ntarget,
     int32_t norig, nfull, nadding, nremoving;
     char *text;
 
-    *changed = false;
     ctl_reassign_original(cp->replicas, cp->nreplicas, cp->adding, cp->nadding,
                           orig, &norig);
     if (target == NULL) {
@@ -456,7 +454,6 @@ reassign_apply(ctopic_t *t, int32_t p, const int32_t *target, int32_t ntarget,
         stray_prune(cp);
         cp->bump_after = true;
         cp->gen = ++t->assign_gen;
-        *changed = true;
         text = ids_text(full, nfull);
         say_info("[ctl] %s-%d: reassignment: replicas %s (%d adding, %d "
                  "removing)",
@@ -479,7 +476,6 @@ reassign_one(ctl_ctrl_t *ctrl, const char *topic, int32_t p,
 {
     ctopic_t *t = ctl_ctrl_topic(ctrl, topic);
     int16_t err;
-    bool changed;
 
     *msg = NULL;
     *tout = t;
@@ -493,7 +489,7 @@ reassign_one(ctl_ctrl_t *ctrl, const char *topic, int32_t p,
         if (err != KERR_NONE)
             return err;
     }
-    err = reassign_apply(t, p, target, ntarget, &changed);
+    err = reassign_apply(t, p, target, ntarget);
     if (err == KERR_NO_REASSIGNMENT_IN_PROGRESS)
         *msg = xstrdup("No reassignment is in progress for this partition.");
     return err;
@@ -501,7 +497,7 @@ reassign_one(ctl_ctrl_t *ctrl, const char *topic, int32_t p,
 
 /* answers the alter requests whose writes are done or timed out */
 static void
-reassign_answer(ctl_t *ctl, bool all_now)
+reassign_answer(ctl_t *ctl)
 {
     rstate_t *rs = rstate(ctl->ctrl);
     ctl_reassign_req_t **pp = &rs->waiting;
@@ -526,7 +522,7 @@ reassign_answer(ctl_t *ctl, bool all_now)
             else
                 pending = true;
         }
-        if (pending && !all_now && now < req->deadline) {
+        if (pending && now < req->deadline) {
             pp = &req->next;
             continue;
         }
@@ -619,7 +615,7 @@ ctl_reassign_start(ctl_t *ctl, ctl_reassign_req_t *req)
     req->next = rs->waiting;
     rs->waiting = req;
     ctl_ctrl_kick(ctl);
-    reassign_answer(ctl, false);
+    reassign_answer(ctl);
 }
 
 /* ---- completion -------------------------------------------------------- */
@@ -846,7 +842,7 @@ ctl_reassign_flush(ctl_t *ctl)
             reassign_write(ctl, t);
     }
     reassign_zk_sync(ctl);
-    reassign_answer(ctl, false);
+    reassign_answer(ctl);
 }
 
 /* ---- /admin/reassign_partitions ---------------------------------------- */
@@ -1062,7 +1058,7 @@ ctl_reassign_tick(ctl_t *ctl)
         reassign_zk_watch(ctl);
     }
     if (rs->waiting != NULL)
-        reassign_answer(ctl, false);
+        reassign_answer(ctl);
 }
 
 int64_t
